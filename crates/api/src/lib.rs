@@ -1,0 +1,1 @@
+//! hoard-api (work in progress).

@@ -1,0 +1,1 @@
+//! hoard-core (work in progress).

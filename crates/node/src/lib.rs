@@ -1,0 +1,1 @@
+//! hoard-node (work in progress).

@@ -1,0 +1,1 @@
+//! hoard-primitives (work in progress).

@@ -1,0 +1,1 @@
+//! hoard-store (work in progress).
