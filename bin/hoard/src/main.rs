@@ -1,11 +1,22 @@
-//! `hoard`: the one binary (node, keys, tx, query, btc, pool, bench).
-use clap::Parser;
+//! `hoard`: the one binary. Subcommands: node, keys, tx, query, reindex, verify, bench, btc, pool.
+//!
+//! Each subcommand lives in its own module with a clap `Args`/`Subcommand` type and a `run`
+//! function; this file only dispatches.
+use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "hoard", version, about = "Hoard protocol engine")]
-struct Cli {}
+#[command(name = "hoard", version, about = "Hoard protocol engine: node, wallet, custody tools")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    // Subcommand variants are added here, one line each, by the module that owns them.
+}
 
 fn main() -> anyhow::Result<()> {
-    let _cli = Cli::parse();
-    Ok(())
+    let cli = Cli::parse();
+    match cli.command {}
 }
