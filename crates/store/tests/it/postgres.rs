@@ -1,0 +1,1 @@
+//! The conformance suite on PostgreSQL, when `HOARD_TEST_POSTGRES_URL` is set.
