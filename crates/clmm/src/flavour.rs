@@ -1,0 +1,320 @@
+//! Pool flavours by parameters: Uniswap V3, PancakeSwap V3, Algebra Integral (Thena), Uniswap V4.
+//!
+//! A flavour decides which (fee, tick spacing) pairs are allowed, how the protocol's share of the
+//! swap fee is expressed, and whether the fee is static, adaptive (Algebra) or set by the pool's
+//! owner (V4 dynamic-fee flag). The swap, tick and position mechanics are the same for all.
+
+use alloy_primitives::U256;
+
+use crate::error::{ClmmError, Result};
+
+/// The family of a pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flavour {
+    /// Uniswap V3: fee tiers 100/1, 500/10, 3000/60, 10000/200; protocol fee 1/4..1/10 of the fee.
+    UniswapV3,
+    /// PancakeSwap V3: tiers 100/1, 500/10, 2500/50, 10000/200; protocol fee in 1/10,000ths.
+    PancakeV3,
+    /// Thena on Algebra Integral: adaptive fee from recent volatility, spacing 60 by default,
+    /// community fee in 1/1,000ths.
+    AlgebraIntegral,
+    /// Uniswap V4 style pools inside a singleton manager: any fee below 100% and any spacing in
+    /// 1..=32767; an optional dynamic-fee flag lets the pool's owner set the fee.
+    UniswapV4,
+}
+
+impl Flavour {
+    /// Stable lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavour::UniswapV3 => "uniswap_v3",
+            Flavour::PancakeV3 => "pancake_v3",
+            Flavour::AlgebraIntegral => "algebra_integral",
+            Flavour::UniswapV4 => "uniswap_v4",
+        }
+    }
+}
+
+/// Uniswap V3 factory fee tiers (fee in hundredths of a bip, tick spacing).
+pub const UNISWAP_V3_TIERS: [(u32, i32); 4] = [(100, 1), (500, 10), (3000, 60), (10_000, 200)];
+/// PancakeSwap V3 factory fee tiers.
+pub const PANCAKE_V3_TIERS: [(u32, i32); 4] = [(100, 1), (500, 10), (2500, 50), (10_000, 200)];
+/// Algebra Integral's default tick spacing.
+pub const ALGEBRA_DEFAULT_TICK_SPACING: i32 = 60;
+/// V4's largest tick spacing (`TickMath.MAX_TICK_SPACING`).
+pub const V4_MAX_TICK_SPACING: i32 = i16::MAX as i32;
+/// Fee denominator: fees are in hundredths of a bip.
+pub const FEE_PIPS_DENOMINATOR: u32 = 1_000_000;
+
+/// Algebra's adaptive-fee configuration: `fee = base + α1/(1+e^((β1-x)/γ1)) +
+/// α2/(1+e^((β2-x)/γ2))` with `x` the volatility normalised to 15-second intervals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AdaptiveFeeConfig {
+    /// Height of the first sigmoid (pips).
+    pub alpha1: u32,
+    /// Height of the second sigmoid (pips).
+    pub alpha2: u32,
+    /// Shift of the first sigmoid.
+    pub beta1: u64,
+    /// Shift of the second sigmoid.
+    pub beta2: u64,
+    /// Stretch of the first sigmoid (non-zero).
+    pub gamma1: u64,
+    /// Stretch of the second sigmoid (non-zero).
+    pub gamma2: u64,
+    /// Minimum fee (pips).
+    pub base_fee: u32,
+}
+
+impl Default for AdaptiveFeeConfig {
+    /// Algebra Integral's default configuration (`AdaptiveFee.initialFeeConfiguration`):
+    /// α1 = 3000 - 100, α2 = 15000 - 3000, β1 = 360, β2 = 60000, γ1 = 59, γ2 = 8500, base 100.
+    fn default() -> Self {
+        Self {
+            alpha1: 2900,
+            alpha2: 12_000,
+            beta1: 360,
+            beta2: 60_000,
+            gamma1: 59,
+            gamma2: 8500,
+            base_fee: 100,
+        }
+    }
+}
+
+/// Fixed-point scale for the sigmoid's exponential.
+const WAD: u128 = 1_000_000_000_000_000_000;
+
+/// `e^(num/den) * WAD` for `0 <= num/den < 6`, by a Taylor series in exact integers (floor at
+/// each term; 40 terms put the truncation error far below one WAD unit at the cut-off).
+fn exp_wad(num: u64, den: u64) -> u128 {
+    let (num, den) = (u128::from(num), u128::from(den));
+    let mut term = WAD;
+    let mut sum = WAD;
+    for k in 1..40u128 {
+        term = term * num / (den * k);
+        if term == 0 {
+            break;
+        }
+        sum += term;
+    }
+    sum
+}
+
+/// `alpha / (1 + e^((beta - x) / gamma))`, rounded down; 0 or `alpha` beyond six stretches from
+/// the shift, as in Algebra.
+fn sigmoid(x: u64, gamma: u64, alpha: u32, beta: u64) -> u64 {
+    let alpha = u128::from(alpha);
+    if x > beta {
+        let d = x - beta;
+        if d >= 6 * gamma {
+            return alpha as u64;
+        }
+        let e = exp_wad(d, gamma);
+        (alpha * e / (WAD + e)) as u64
+    } else {
+        let d = beta - x;
+        if d >= 6 * gamma {
+            return 0;
+        }
+        let e = exp_wad(d, gamma);
+        (alpha * WAD / (WAD + e)) as u64
+    }
+}
+
+impl AdaptiveFeeConfig {
+    /// Validates like `AdaptiveFee.validateFeeConfiguration`: max fee fits `u16`, gammas > 0.
+    pub fn validate(&self) -> Result<()> {
+        if u64::from(self.alpha1) + u64::from(self.alpha2) + u64::from(self.base_fee)
+            > u64::from(u16::MAX)
+            || self.gamma1 == 0
+            || self.gamma2 == 0
+        {
+            return Err(ClmmError::InvalidProtocolFee);
+        }
+        Ok(())
+    }
+
+    /// The fee (pips) for an average volatility (squared tick deviation per second, see
+    /// [`crate::pool::Pool::volatility`]).
+    pub fn fee(&self, volatility: u64) -> u32 {
+        let x = volatility / 15; // Algebra normalises to 15-second intervals.
+        let sum = sigmoid(x, self.gamma1, self.alpha1, self.beta1)
+            + sigmoid(x, self.gamma2, self.alpha2, self.beta2);
+        self.base_fee + sum.min(u64::from(u16::MAX)) as u32
+    }
+}
+
+/// How a pool's swap fee is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeeMode {
+    /// A fixed fee in pips.
+    Static,
+    /// Algebra's adaptive fee from volatility.
+    Adaptive(AdaptiveFeeConfig),
+    /// V4 dynamic-fee flag: the owner sets the fee with `set_dynamic_fee`.
+    OwnerSet,
+}
+
+/// The parameters of a pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PoolConfig {
+    /// The family.
+    pub flavour: Flavour,
+    /// The starting swap fee in pips (the current one for adaptive or owner-set fees).
+    pub fee: u32,
+    /// Tick spacing.
+    pub tick_spacing: i32,
+    /// How the fee evolves.
+    pub fee_mode: FeeMode,
+}
+
+impl PoolConfig {
+    /// A Uniswap V3 pool of one of the factory's fee tiers.
+    pub fn uniswap_v3(fee: u32) -> Result<Self> {
+        tier(Flavour::UniswapV3, &UNISWAP_V3_TIERS, fee)
+    }
+
+    /// A PancakeSwap V3 pool of one of the factory's fee tiers.
+    pub fn pancake_v3(fee: u32) -> Result<Self> {
+        tier(Flavour::PancakeV3, &PANCAKE_V3_TIERS, fee)
+    }
+
+    /// A Thena / Algebra Integral pool with the default adaptive-fee configuration and spacing 60.
+    pub fn algebra_integral() -> Self {
+        let cfg = AdaptiveFeeConfig::default();
+        Self {
+            flavour: Flavour::AlgebraIntegral,
+            fee: cfg.base_fee,
+            tick_spacing: ALGEBRA_DEFAULT_TICK_SPACING,
+            fee_mode: FeeMode::Adaptive(cfg),
+        }
+    }
+
+    /// An Algebra Integral pool with a custom spacing (1..=500 as Algebra allows) and config.
+    pub fn algebra_integral_with(tick_spacing: i32, cfg: AdaptiveFeeConfig) -> Result<Self> {
+        cfg.validate()?;
+        if !(1..=500).contains(&tick_spacing) {
+            return Err(ClmmError::InvalidFeeTier {
+                flavour: "algebra_integral",
+                fee: cfg.base_fee,
+                spacing: tick_spacing,
+            });
+        }
+        Ok(Self {
+            flavour: Flavour::AlgebraIntegral,
+            fee: cfg.base_fee,
+            tick_spacing,
+            fee_mode: FeeMode::Adaptive(cfg),
+        })
+    }
+
+    /// A V4-style pool: any fee below 100% and spacing in `1..=32767`; `dynamic` sets the
+    /// dynamic-fee flag (the fee starts at 0 as in V4 and the owner sets it).
+    pub fn uniswap_v4(fee: u32, tick_spacing: i32, dynamic: bool) -> Result<Self> {
+        if fee >= FEE_PIPS_DENOMINATOR || !(1..=V4_MAX_TICK_SPACING).contains(&tick_spacing) {
+            return Err(ClmmError::InvalidFeeTier {
+                flavour: "uniswap_v4",
+                fee,
+                spacing: tick_spacing,
+            });
+        }
+        Ok(Self {
+            flavour: Flavour::UniswapV4,
+            fee: if dynamic { 0 } else { fee },
+            tick_spacing,
+            fee_mode: if dynamic { FeeMode::OwnerSet } else { FeeMode::Static },
+        })
+    }
+
+    /// A pool of any flavour by (fee, spacing), validated against the flavour's rules.
+    pub fn new(flavour: Flavour, fee: u32, tick_spacing: i32) -> Result<Self> {
+        match flavour {
+            Flavour::UniswapV3 => {
+                tier(flavour, &UNISWAP_V3_TIERS, fee).and_then(|c| check_spacing(c, tick_spacing))
+            }
+            Flavour::PancakeV3 => {
+                tier(flavour, &PANCAKE_V3_TIERS, fee).and_then(|c| check_spacing(c, tick_spacing))
+            }
+            Flavour::AlgebraIntegral => {
+                Self::algebra_integral_with(tick_spacing, AdaptiveFeeConfig::default())
+            }
+            Flavour::UniswapV4 => Self::uniswap_v4(fee, tick_spacing, false),
+        }
+    }
+}
+
+fn tier(flavour: Flavour, tiers: &[(u32, i32)], fee: u32) -> Result<PoolConfig> {
+    tiers
+        .iter()
+        .find(|(f, _)| *f == fee)
+        .map(|&(fee, tick_spacing)| PoolConfig {
+            flavour,
+            fee,
+            tick_spacing,
+            fee_mode: FeeMode::Static,
+        })
+        .ok_or(ClmmError::InvalidFeeTier { flavour: flavour.name(), fee, spacing: 0 })
+}
+
+fn check_spacing(c: PoolConfig, spacing: i32) -> Result<PoolConfig> {
+    if c.tick_spacing == spacing {
+        Ok(c)
+    } else {
+        Err(ClmmError::InvalidFeeTier { flavour: c.flavour.name(), fee: c.fee, spacing })
+    }
+}
+
+/// The protocol's share of swap fees, per token, in the flavour's own unit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ProtocolFee {
+    /// Setting for fees paid in token0.
+    pub token0: u32,
+    /// Setting for fees paid in token1.
+    pub token1: u32,
+}
+
+impl ProtocolFee {
+    /// Validates a setting for `flavour`: V3 takes 0 or a denominator 4..=10 (`fee / n`);
+    /// PancakeSwap takes 0..=10,000 (`fee * n / 10,000`); Algebra takes 0..=1,000
+    /// (`fee * n / 1,000`); V4 style pools take 0..=1,000 pips of the fee amount's input
+    /// (modelled as `fee * n / 1,000,000`, see docs/CLMM.md).
+    pub fn validate(self, flavour: Flavour) -> Result<Self> {
+        let ok = |v: u32| match flavour {
+            Flavour::UniswapV3 => v == 0 || (4..=10).contains(&v),
+            Flavour::PancakeV3 => v <= 10_000,
+            Flavour::AlgebraIntegral => v <= 1000,
+            Flavour::UniswapV4 => v <= 1000,
+        };
+        if ok(self.token0) && ok(self.token1) {
+            Ok(self)
+        } else {
+            Err(ClmmError::InvalidProtocolFee)
+        }
+    }
+
+    /// The protocol's cut of `fee_amount` paid in token0 (`zero_for_one`) or token1, rounded
+    /// down (in the LPs' favour, as the contracts do).
+    #[inline]
+    pub fn cut(self, flavour: Flavour, fee_amount: U256, zero_for_one: bool) -> U256 {
+        let setting = if zero_for_one { self.token0 } else { self.token1 };
+        if setting == 0 {
+            return U256::ZERO;
+        }
+        let s = U256::from(setting);
+        match flavour {
+            Flavour::UniswapV3 => fee_amount / s,
+            Flavour::PancakeV3 => portion(fee_amount, s, 10_000),
+            Flavour::AlgebraIntegral => portion(fee_amount, s, 1000),
+            Flavour::UniswapV4 => portion(fee_amount, s, FEE_PIPS_DENOMINATOR),
+        }
+    }
+}
+
+/// `amount * numerator / denominator` rounded down, for `numerator <= denominator`.
+fn portion(amount: U256, numerator: U256, denominator: u32) -> U256 {
+    crate::math::full_math::mul_div(amount, numerator, U256::from(denominator))
+        .expect("invariant: a portion of at most 100% of a U256 fits a U256")
+}

@@ -1,0 +1,1 @@
+//! V4 singleton (placeholder).

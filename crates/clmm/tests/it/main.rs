@@ -1,0 +1,5 @@
+//! Integration tests of `hoard-clmm`, one binary with modules.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+mod vectors;
