@@ -1,0 +1,199 @@
+//! The PSBT lifecycle on a 5-of-7 vault: create, verify, sign by five signers in separate steps,
+//! combine, finalize, extract, and check the scripts with libbitcoinconsensus.
+
+use hoard_btc::bitcoin::consensus::serialize;
+use hoard_btc::bitcoin::psbt::Psbt;
+use hoard_btc::bitcoin::sighash::EcdsaSighashType;
+use hoard_btc::bitcoin::{Amount, Transaction, TxOut};
+use hoard_btc::coin::MIN_CONFIRMATIONS_DEFAULT;
+use hoard_btc::psbt::OutputRole;
+use hoard_btc::{
+    Expectations, FeeTerms, Payee, SpendRequest, UtxoManager, Wallet, combine_psbts, extract_tx,
+    finalize_psbt, parse_psbt, signature_status, verify_psbt,
+};
+
+use crate::common::{NET, coin, outsider, wallet};
+
+pub fn request(amount: u64, rate: u64) -> SpendRequest {
+    SpendRequest {
+        payees: vec![Payee {
+            script_pubkey: outsider(NET).script_pubkey(),
+            amount: Amount::from_sat(amount),
+        }],
+        fee: FeeTerms { rate_sat_vb: rate, max_fee: Amount::from_sat(100_000) },
+    }
+}
+
+/// Checks every input of `tx` with Bitcoin Core's script interpreter.
+pub fn consensus_verify(tx: &Transaction, prevouts: &[TxOut]) {
+    let bytes = serialize(tx);
+    for (i, prev) in prevouts.iter().enumerate() {
+        bitcoinconsensus::verify(
+            prev.script_pubkey.as_bytes(),
+            prev.value.to_sat(),
+            &bytes,
+            None,
+            i,
+        )
+        .unwrap_or_else(|e| panic!("input {i}: {e:?}"));
+    }
+}
+
+fn funded_vault() -> (Wallet, Vec<hoard_btc::SoftwareSigner>, UtxoManager) {
+    let (w, signers) = wallet("vault-1", 5, 7);
+    let mut m = UtxoManager::new();
+    m.apply_utxos(vec![
+        coin(&w, 0, 60_000, Some(100), 1),
+        coin(&w, 1, 50_000, Some(101), 2),
+        coin(&w, 2, 5_000, Some(102), 3),
+    ]);
+    (w, signers, m)
+}
+
+#[test]
+fn five_of_seven_signed_separately_combined_finalized_and_valid() {
+    let (w, signers, mut m) = funded_vault();
+    let req = request(80_000, 5);
+    let psbt = m.create_spend(&w, "payout-1", &req, 200, MIN_CONFIRMATIONS_DEFAULT).unwrap();
+    let expect = Expectations { payees: Some(req.payees.clone()), max_fee: Some(req.fee.max_fee) };
+    let report = verify_psbt(&w, &psbt, &expect).unwrap();
+    assert_eq!(report.inputs.len(), 2, "the two largest coins cover 80k + fee");
+    assert!(report.rbf);
+    assert!(!report.ready_to_finalize);
+    assert_eq!(report.input_sats, 110_000);
+    assert_eq!(report.outputs.iter().filter(|o| o.role == OutputRole::Payee).count(), 1);
+    assert!(
+        matches!(report.outputs[1].role, OutputRole::Wallet { .. }),
+        "change returns to the wallet"
+    );
+    assert_eq!(report.input_sats - report.output_sats, report.fee_sats);
+    assert!(report.fee_sats >= 5 * report.estimated_vsize, "fee rate honoured");
+
+    // Each signer receives the PSBT as text, signs alone, returns text.
+    let unsigned = psbt.to_string();
+    let mut partials = Vec::new();
+    for s in &signers[..5] {
+        let mut p = parse_psbt(unsigned.as_bytes()).unwrap();
+        verify_psbt(&w, &p, &expect).unwrap();
+        let r = s.sign(&mut p).unwrap();
+        assert_eq!(r.inputs_signed, vec![0, 1]);
+        assert_eq!(r.signer, s.fingerprint());
+        partials.push(p.to_string());
+    }
+    let parsed: Vec<Psbt> = partials.iter().map(|t| parse_psbt(t.as_bytes()).unwrap()).collect();
+
+    // Four signatures do not finalize.
+    let mut four = combine_psbts(parsed[..4].to_vec()).unwrap();
+    let st = signature_status(&w, &four).unwrap();
+    assert!(st.iter().all(|s| s.primary_signers.len() == 4 && !s.threshold_met));
+    let err = finalize_psbt(&w, &mut four).unwrap_err();
+    assert_eq!(err.code(), "btc.threshold_not_met");
+    assert_eq!(extract_tx(&four).unwrap_err().code(), "btc.extract_failed");
+
+    // Five do, and the result is a valid transaction.
+    let mut five = combine_psbts(parsed).unwrap();
+    let st = signature_status(&w, &five).unwrap();
+    let mut who: Vec<_> = st[0].primary_signers.clone();
+    who.sort();
+    let mut expected: Vec<_> = signers[..5].iter().map(|s| s.fingerprint()).collect();
+    expected.sort();
+    assert_eq!(who, expected, "the report names exactly the five signers");
+    assert!(st.iter().all(|s| s.threshold_met && s.invalid_signatures == 0));
+    let prevouts: Vec<TxOut> =
+        five.inputs.iter().map(|i| i.witness_utxo.clone().unwrap()).collect();
+    finalize_psbt(&w, &mut five).unwrap();
+    let tx = extract_tx(&five).unwrap();
+    assert_eq!(tx.compute_txid(), psbt.unsigned_tx.compute_txid());
+    consensus_verify(&tx, &prevouts);
+    // The real size stays within the estimate the fee was computed on.
+    assert!(tx.vsize() as u64 <= report.estimated_vsize);
+
+    // A tampered signature is detected by libbitcoinconsensus.
+    let mut bad = tx.clone();
+    let w0 = bad.input[0].witness.to_vec();
+    let mut items = w0.clone();
+    let sig = &mut items[1];
+    let last = sig.len() - 2;
+    sig[last] ^= 1;
+    bad.input[0].witness = items.into();
+    let bytes = serialize(&bad);
+    assert!(
+        bitcoinconsensus::verify(
+            prevouts[0].script_pubkey.as_bytes(),
+            prevouts[0].value.to_sat(),
+            &bytes,
+            None,
+            0
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn signatures_from_outsiders_and_invalid_signatures_do_not_count() {
+    let (w, signers, mut m) = funded_vault();
+    let mut psbt = m.create_spend(&w, "p", &request(20_000, 2), 200, 1).unwrap();
+    // A signer of another wallet holds no key here.
+    let stranger = hoard_btc::SoftwareSigner::devnet(NET, "other", 0).unwrap();
+    assert_eq!(stranger.sign(&mut psbt.clone()).unwrap_err().code(), "btc.signer_not_in_policy");
+    for s in &signers[..5] {
+        s.sign(&mut psbt).unwrap();
+    }
+    // Corrupt one signature: it must not count, leaving 4 of 5.
+    let (pk, sig) = psbt.inputs[0].partial_sigs.iter().next().map(|(k, v)| (*k, *v)).unwrap();
+    let mut other = sig;
+    other.signature = psbt.inputs[0].partial_sigs.values().nth(1).unwrap().signature;
+    psbt.inputs[0].partial_sigs.insert(pk, other);
+    let st = signature_status(&w, &psbt).unwrap();
+    assert_eq!(st[0].invalid_signatures, 1);
+    assert_eq!(st[0].primary_signers.len(), 4);
+    assert_eq!(finalize_psbt(&w, &mut psbt).unwrap_err().code(), "btc.threshold_not_met");
+}
+
+#[test]
+fn verify_refuses_what_the_policy_forbids() {
+    let (w, _signers, mut m) = funded_vault();
+    let req = request(30_000, 3);
+    let psbt = m.create_spend(&w, "p", &req, 200, 1).unwrap();
+    let expect = Expectations { payees: Some(req.payees.clone()), max_fee: Some(req.fee.max_fee) };
+    verify_psbt(&w, &psbt, &expect).unwrap();
+
+    // A PSBT of another wallet.
+    let (other, _) = wallet("vault-2", 5, 7);
+    assert_eq!(verify_psbt(&other, &psbt, &expect).unwrap_err().code(), "btc.foreign_input");
+
+    // Payee amount changed after creation (e.g. by a compromised coordinator).
+    let mut t = psbt.clone();
+    t.unsigned_tx.output[0].value = Amount::from_sat(31_000);
+    assert_eq!(verify_psbt(&w, &t, &expect).unwrap_err().code(), "btc.policy_violation");
+
+    // Change redirected to an outsider: it becomes an unexpected payee.
+    let mut t = psbt.clone();
+    t.unsigned_tx.output[1].script_pubkey = outsider(NET).script_pubkey();
+    assert_eq!(verify_psbt(&w, &t, &expect).unwrap_err().code(), "btc.policy_violation");
+
+    // Fee above the maximum.
+    let tight = Expectations { payees: expect.payees.clone(), max_fee: Some(Amount::from_sat(10)) };
+    assert_eq!(verify_psbt(&w, &psbt, &tight).unwrap_err().code(), "btc.fee_above_maximum");
+
+    // Missing UTXO data.
+    let mut t = psbt.clone();
+    t.inputs[0].witness_utxo = None;
+    assert_eq!(verify_psbt(&w, &t, &expect).unwrap_err().code(), "btc.missing_utxo");
+
+    // Witness UTXO that lies about the amount: the previous transaction contradicts it.
+    let mut t = psbt.clone();
+    if let Some(u) = t.inputs[0].witness_utxo.as_mut() {
+        u.value = Amount::from_sat(1);
+    }
+    assert_eq!(verify_psbt(&w, &t, &expect).unwrap_err().code(), "btc.policy_violation");
+
+    // A sighash type other than ALL.
+    let mut t = psbt.clone();
+    t.inputs[0].sighash_type = Some(EcdsaSighashType::NonePlusAnyoneCanPay.into());
+    assert_eq!(verify_psbt(&w, &t, &expect).unwrap_err().code(), "btc.policy_violation");
+
+    // Combining PSBTs of different transactions.
+    let other_psbt = m.create_spend(&w, "q", &request(3_000, 3), 200, 1).unwrap();
+    assert_eq!(combine_psbts(vec![psbt, other_psbt]).unwrap_err().code(), "btc.psbt_mismatch");
+}
