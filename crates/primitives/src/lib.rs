@@ -40,7 +40,8 @@ pub fn mul_div(a: U256, b: U256, d: U256, rounding: Rounding) -> Option<U256> {
     let product: U512 = a.widening_mul(b);
     let d512 = U512::from(d);
     let (q, r) = product.div_rem(d512);
-    let q = if rounding == Rounding::Up && !r.is_zero() { q.checked_add(U512::from(1u8))? } else { q };
+    let q =
+        if rounding == Rounding::Up && !r.is_zero() { q.checked_add(U512::from(1u8))? } else { q };
     U256::checked_from_limbs_slice(q.as_limbs())
 }
 
@@ -51,7 +52,9 @@ pub fn isqrt(n: U256) -> U256 {
 
 /// Basis points: a ratio in units of 1/10,000. Construction refuses values above one unless the
 /// caller uses [`Bps::new_unbounded`] for ratios that may exceed 100% (e.g. multipliers).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct Bps(u16);
 
@@ -173,7 +176,7 @@ mod tests {
         fn mul_div_matches_u128(a in any::<u64>(), b in any::<u64>(), d in 1u64..) {
             let exact = (a as u128) * (b as u128);
             let down = exact / d as u128;
-            let up = down + u128::from(exact % d as u128 != 0);
+            let up = down + u128::from(!exact.is_multiple_of(d as u128));
             prop_assert_eq!(mul_div(U256::from(a), U256::from(b), U256::from(d), Rounding::Down), Some(U256::from(down)));
             prop_assert_eq!(mul_div(U256::from(a), U256::from(b), U256::from(d), Rounding::Up), Some(U256::from(up)));
         }

@@ -1,0 +1,428 @@
+//! Commands: one EIP-712 struct per command, signed by the sender (what `eth_signTypedData_v4`,
+//! MetaMask, ethers, viem, web3.py and alloy produce).
+//!
+//! Domain: name `Hoard`, version `1`, the network's chain id, `verifyingContract` = the diamond.
+//! Every struct ends with the sender's `nonce` and a `deadline` (unix seconds). The log stores a
+//! command as its type id, its ABI encoding, the 65-byte signature and the recovered sender.
+
+use alloy_primitives::{Address, B256, keccak256};
+use alloy_sol_types::{Eip712Domain, SolStruct, SolValue, sol};
+use secp256k1::{
+    Message, SECP256K1, SecretKey,
+    ecdsa::{RecoverableSignature, RecoveryId},
+};
+
+use crate::rejection::TxInvalid;
+
+sol! {
+    /// Move `amount` of `token` (ICY or DFG) to `to`.
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct Transfer { address token; address to; uint256 amount; uint64 nonce; uint64 deadline; }
+    /// Set the allowance of `spender` over the sender's `token`.
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct Approve { address token; address spender; uint256 amount; uint64 nonce; uint64 deadline; }
+    /// Move `amount` of `token` from `from` to `to` within the sender's allowance.
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct TransferFrom { address token; address from; address to; uint256 amount; uint64 nonce; uint64 deadline; }
+    /// Burn the sender's ICY, with a reason kept in the event.
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct Burn { uint256 amount; string reason; uint64 nonce; uint64 deadline; }
+    /// Mint ICY (registered minters only, within allowance, inflation limit and cap).
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct Mint { address to; uint256 amount; uint64 nonce; uint64 deadline; }
+    /// Register a minter with an allowance, or remove it with allowance 0 (ADMIN or governance).
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct SetMinter { address minter; uint256 allowance; uint64 nonce; uint64 deadline; }
+    /// Set ICY's yearly inflation limit and transfer burn (governance).
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct SetIcyParams { uint16 inflationBps; uint16 transferBurnBps; uint64 nonce; uint64 deadline; }
+    /// Replace the set of protocol-owned accounts excluded from circulating supply (governance);
+    /// creates a new version of the set.
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct SetExcludedAccounts { address[] accounts; uint64 nonce; uint64 deadline; }
+    /// Delegate the sender's DFG voting power (to itself to vote directly).
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct Delegate { address delegatee; uint64 nonce; uint64 deadline; }
+    /// Lock `amount` of the sender's DFG in the vesting escrow for `beneficiary`.
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct CreateVesting { address beneficiary; uint256 amount; uint64 start; uint64 cliffS; uint64 durationS; uint64 nonce; uint64 deadline; }
+    /// Release what has vested of a schedule to its beneficiary (the beneficiary signs).
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct ReleaseVested { uint64 scheduleId; uint64 nonce; uint64 deadline; }
+    /// Propose a role grant (ADMIN or governance); the account accepts it after the delay.
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct GrantRole { bytes32 role; address account; uint64 nonce; uint64 deadline; }
+    /// Accept a pending role grant within its window.
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct AcceptRole { bytes32 role; uint64 nonce; uint64 deadline; }
+    /// Withdraw a pending grant (ADMIN or governance).
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct CancelGrant { bytes32 role; address account; uint64 nonce; uint64 deadline; }
+    /// Revoke a role from an account (ADMIN or governance).
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct RevokeRole { bytes32 role; address account; uint64 nonce; uint64 deadline; }
+    /// Give up one of the sender's roles.
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct RenounceRole { bytes32 role; uint64 nonce; uint64 deadline; }
+    /// Emergency: revoke a role from every holder and drop its pending grants (ADMIN or governance).
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct RevokeAll { bytes32 role; uint64 nonce; uint64 deadline; }
+    /// Set the grant delay and acceptance window (governance).
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct SetRoleDelays { uint64 grantDelayS; uint64 acceptWindowS; uint64 nonce; uint64 deadline; }
+    /// Pause the protocol (GUARDIAN up to 72 hours, governance up to 30 days).
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct Pause { uint64 durationS; uint64 nonce; uint64 deadline; }
+    /// End a pause (GUARDIAN or governance).
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct Unpause { uint64 nonce; uint64 deadline; }
+    /// One EIP-2535 facet cut: action 0 add, 1 replace, 2 remove.
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct FacetCut { address facetAddress; uint8 action; bytes4[] functionSelectors; }
+    /// Propose a diamond cut; it waits out the cut timelock (governance).
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct ProposeCut { FacetCut[] cuts; uint64 nonce; uint64 deadline; }
+    /// Execute a proposed cut after its timelock (governance).
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct ExecuteCut { uint64 cutId; uint64 nonce; uint64 deadline; }
+    /// Cancel a proposed cut (governance or GUARDIAN).
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct CancelCut { uint64 cutId; uint64 nonce; uint64 deadline; }
+}
+
+/// The facets of the diamond (modules of the engine).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum FacetKind {
+    /// ICY and DFG ERC-20 functions.
+    Token,
+    /// DFG delegation and vote checkpoints.
+    Votes,
+    /// DFG vesting schedules.
+    Vesting,
+    /// Roles and two-step grants.
+    Access,
+    /// Protocol pause.
+    Pause,
+    /// Diamond cuts (immutable).
+    DiamondCut,
+    /// Loupe queries (immutable, views only).
+    Loupe,
+}
+
+/// Static description of a command type.
+#[derive(Clone, Copy, Debug)]
+pub struct CommandInfo {
+    /// Stable id in the log. Never reuse one.
+    pub type_id: u16,
+    /// EIP-712 primary type name.
+    pub name: &'static str,
+    /// The facet that executes it.
+    pub facet: FacetKind,
+    /// Solidity-style signature whose keccak gives the selector.
+    pub signature: &'static str,
+}
+
+impl CommandInfo {
+    /// The 4-byte selector.
+    pub fn selector(&self) -> [u8; 4] {
+        selector(self.signature)
+    }
+}
+
+/// First four bytes of keccak256 of a Solidity-style signature.
+pub fn selector(signature: &str) -> [u8; 4] {
+    let h = keccak256(signature.as_bytes());
+    [h[0], h[1], h[2], h[3]]
+}
+
+macro_rules! commands {
+    ($($id:literal => $name:ident, $facet:ident, $sig:literal;)*) => {
+        /// Every command of the protocol.
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub enum Command { $(#[allow(missing_docs)] $name($name)),* }
+
+        /// Static information about every command type, in type-id order.
+        pub const COMMANDS: &[CommandInfo] = &[
+            $(CommandInfo { type_id: $id, name: stringify!($name), facet: FacetKind::$facet, signature: $sig }),*
+        ];
+
+        impl Command {
+            /// Static information about this command's type.
+            pub fn info(&self) -> &'static CommandInfo {
+                let id = self.type_id();
+                COMMANDS.iter().find(|c| c.type_id == id).expect("invariant: every command type is listed in COMMANDS")
+            }
+            /// Stable type id in the log.
+            pub fn type_id(&self) -> u16 { match self { $(Command::$name(_) => $id),* } }
+            /// EIP-712 primary type name.
+            pub fn name(&self) -> &'static str { match self { $(Command::$name(_) => stringify!($name)),* } }
+            /// The sender's nonce.
+            pub fn nonce(&self) -> u64 { match self { $(Command::$name(c) => c.nonce),* } }
+            /// Unix seconds after which the command is refused.
+            pub fn deadline(&self) -> u64 { match self { $(Command::$name(c) => c.deadline),* } }
+            /// The EIP-712 digest that the sender signs.
+            pub fn signing_hash(&self, domain: &Eip712Domain) -> B256 {
+                match self { $(Command::$name(c) => c.eip712_signing_hash(domain)),* }
+            }
+            /// ABI encoding of the struct (the log's body format).
+            pub fn abi_encode(&self) -> Vec<u8> { match self { $(Command::$name(c) => c.abi_encode()),* } }
+            /// Decodes a command from its type id and ABI encoding.
+            pub fn decode(type_id: u16, data: &[u8]) -> Result<Command, TxInvalid> {
+                match type_id {
+                    $($id => <$name as SolValue>::abi_decode(data).map(Command::$name)
+                        .map_err(|e| TxInvalid::Malformed(format!("{} does not decode: {e}", stringify!($name)))),)*
+                    other => Err(TxInvalid::Malformed(format!("unknown command type id {other}"))),
+                }
+            }
+            /// Builds a command from its EIP-712 type name and JSON message
+            /// (the `message` of `eth_signTypedData_v4`).
+            pub fn from_json(name: &str, message: serde_json::Value) -> Result<Command, TxInvalid> {
+                let message = normalize_small_uints(name, message);
+                match name {
+                    $(stringify!($name) => serde_json::from_value::<$name>(message).map(Command::$name)
+                        .map_err(|e| TxInvalid::Malformed(format!("{} message: {e}", stringify!($name)))),)*
+                    other => Err(TxInvalid::Malformed(format!("unknown command type {other:?}"))),
+                }
+            }
+            /// The JSON message (the inverse of [`Command::from_json`]).
+            pub fn to_json(&self) -> serde_json::Value {
+                match self { $(Command::$name(c) => serde_json::to_value(c).expect("invariant: sol structs serialize")),* }
+            }
+            /// EIP-712 `encodeType` of a command type by name.
+            pub fn encode_type(name: &str) -> Option<String> {
+                match name { $(stringify!($name) => Some(<$name as SolStruct>::eip712_encode_type().into_owned()),)* _ => None }
+            }
+        }
+    };
+}
+
+commands! {
+    1 => Transfer, Token, "transfer(address,address,uint256)";
+    2 => Approve, Token, "approve(address,address,uint256)";
+    3 => TransferFrom, Token, "transferFrom(address,address,address,uint256)";
+    4 => Burn, Token, "burn(uint256,string)";
+    5 => Mint, Token, "mint(address,uint256)";
+    6 => SetMinter, Token, "setMinter(address,uint256)";
+    7 => SetIcyParams, Token, "setIcyParams(uint16,uint16)";
+    8 => SetExcludedAccounts, Token, "setExcludedAccounts(address[])";
+    10 => Delegate, Votes, "delegate(address)";
+    20 => CreateVesting, Vesting, "createVesting(address,uint256,uint64,uint64,uint64)";
+    21 => ReleaseVested, Vesting, "release(uint64)";
+    30 => GrantRole, Access, "grantRole(bytes32,address)";
+    31 => AcceptRole, Access, "acceptRole(bytes32)";
+    32 => CancelGrant, Access, "cancelGrant(bytes32,address)";
+    33 => RevokeRole, Access, "revokeRole(bytes32,address)";
+    34 => RenounceRole, Access, "renounceRole(bytes32)";
+    35 => RevokeAll, Access, "revokeAll(bytes32)";
+    36 => SetRoleDelays, Access, "setRoleDelays(uint64,uint64)";
+    40 => Pause, Pause, "pause(uint64)";
+    41 => Unpause, Pause, "unpause()";
+    50 => ProposeCut, DiamondCut, "diamondCut((address,uint8,bytes4[])[])";
+    51 => ExecuteCut, DiamondCut, "executeCut(uint64)";
+    52 => CancelCut, DiamondCut, "cancelCut(uint64)";
+}
+
+/// Wallets send `uint8`..`uint64` values either as JSON numbers or as decimal strings; accept both
+/// for top-level fields.
+fn normalize_small_uints(name: &str, message: serde_json::Value) -> serde_json::Value {
+    let serde_json::Value::Object(mut map) = message else { return message };
+    if let Some(types) =
+        Command::encode_type(name).and_then(|t| parse_encode_type(&t).into_iter().next())
+    {
+        for field in types.fields {
+            let small = matches!(field.ty.as_str(), "uint8" | "uint16" | "uint32" | "uint64");
+            if !small {
+                continue;
+            }
+            if let Some(serde_json::Value::String(s)) = map.get(&field.name) {
+                let parsed = if let Some(hex) = s.strip_prefix("0x") {
+                    u64::from_str_radix(hex, 16).ok()
+                } else {
+                    s.parse::<u64>().ok()
+                };
+                if let Some(n) = parsed {
+                    map.insert(field.name, serde_json::Value::from(n));
+                }
+            }
+        }
+    }
+    serde_json::Value::Object(map)
+}
+
+/// One field of an EIP-712 struct type.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TypeField {
+    /// Field name.
+    pub name: String,
+    /// Solidity type.
+    #[serde(rename = "type")]
+    pub ty: String,
+}
+
+/// One EIP-712 struct type.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TypeDef {
+    /// Struct name.
+    pub name: String,
+    /// Fields in order.
+    pub fields: Vec<TypeField>,
+}
+
+/// Parses an EIP-712 `encodeType` string ("A(uint256 x)B(address y)") into its struct types.
+pub fn parse_encode_type(encoded: &str) -> Vec<TypeDef> {
+    let mut out = Vec::new();
+    let mut rest = encoded;
+    while let Some(open) = rest.find('(') {
+        let name = rest[..open].to_string();
+        let Some(close) = rest[open..].find(')') else { break };
+        let body = &rest[open + 1..open + close];
+        let fields = body
+            .split(',')
+            .filter(|f| !f.is_empty())
+            .filter_map(|f| {
+                let (ty, name) = f.rsplit_once(' ')?;
+                Some(TypeField { name: name.to_string(), ty: ty.to_string() })
+            })
+            .collect();
+        out.push(TypeDef { name, fields });
+        rest = &rest[open + close + 1..];
+    }
+    out
+}
+
+/// The EIP-712 domain of a Hoard network.
+pub fn domain(chain_id: u64, diamond: Address) -> Eip712Domain {
+    Eip712Domain::new(
+        Some("Hoard".into()),
+        Some("1".into()),
+        Some(alloy_primitives::U256::from(chain_id)),
+        Some(diamond),
+        None,
+    )
+}
+
+/// Half the order of secp256k1: signatures with a larger `s` are malleable (EIP-2) and refused.
+const SECP256K1_HALF_N: [u8; 32] = [
+    0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0x5d, 0x57, 0x6e, 0x73, 0x57, 0xa4, 0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0,
+];
+
+/// Signs a digest: 65 bytes `r || s || v` with `v` in {27, 28}, as Ethereum wallets produce.
+pub fn sign_hash(hash: &B256, secret: &SecretKey) -> [u8; 65] {
+    let msg = Message::from_digest(hash.0);
+    let sig = SECP256K1.sign_ecdsa_recoverable(&msg, secret);
+    let (recid, compact) = sig.serialize_compact();
+    let mut out = [0u8; 65];
+    out[..64].copy_from_slice(&compact);
+    out[64] = 27 + recid.to_i32() as u8;
+    out
+}
+
+/// Recovers the signer's address of a digest. Accepts `v` in {0, 1, 27, 28}; refuses high `s`.
+pub fn recover_hash(hash: &B256, signature: &[u8; 65]) -> Result<Address, TxInvalid> {
+    if signature[32..64] > SECP256K1_HALF_N[..] {
+        return Err(TxInvalid::BadSignature);
+    }
+    let v = match signature[64] {
+        0 | 27 => 0,
+        1 | 28 => 1,
+        _ => return Err(TxInvalid::BadSignature),
+    };
+    let recid = RecoveryId::from_i32(v).map_err(|_| TxInvalid::BadSignature)?;
+    let sig = RecoverableSignature::from_compact(&signature[..64], recid)
+        .map_err(|_| TxInvalid::BadSignature)?;
+    let key = SECP256K1
+        .recover_ecdsa(&Message::from_digest(hash.0), &sig)
+        .map_err(|_| TxInvalid::BadSignature)?;
+    Ok(address_of_key(&key))
+}
+
+/// The Ethereum address of a public key: the last 20 bytes of keccak256 of its uncompressed form.
+pub fn address_of_key(key: &secp256k1::PublicKey) -> Address {
+    let uncompressed = key.serialize_uncompressed();
+    Address::from_slice(&keccak256(&uncompressed[1..])[12..])
+}
+
+/// The Ethereum address of a secret key.
+pub fn address_of_secret(secret: &SecretKey) -> Address {
+    address_of_key(&secret.public_key(SECP256K1))
+}
+
+/// A command with its signature, as a client submits it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedCommand {
+    /// The command.
+    pub command: Command,
+    /// 65-byte `r || s || v` signature over the EIP-712 digest.
+    pub signature: [u8; 65],
+}
+
+impl SignedCommand {
+    /// Signs a command for a domain.
+    pub fn sign(command: Command, domain: &Eip712Domain, secret: &SecretKey) -> SignedCommand {
+        let signature = sign_hash(&command.signing_hash(domain), secret);
+        SignedCommand { command, signature }
+    }
+
+    /// Checks the signature and returns the transaction with its sender.
+    pub fn verify(self, domain: &Eip712Domain) -> Result<Tx, TxInvalid> {
+        let sender = recover_hash(&self.command.signing_hash(domain), &self.signature)?;
+        Ok(Tx::new(sender, self.command, self.signature))
+    }
+}
+
+/// A command whose signature has been verified: what the sequencer orders and the log stores.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tx {
+    /// The recovered signer.
+    pub sender: Address,
+    /// The command.
+    pub command: Command,
+    /// The signature, kept so anyone can re-verify the log.
+    pub signature: [u8; 65],
+    /// keccak256 of the encoding (type id, ABI body, signature).
+    pub hash: B256,
+}
+
+impl Tx {
+    /// Builds a transaction and computes its hash.
+    pub fn new(sender: Address, command: Command, signature: [u8; 65]) -> Tx {
+        let body = command.abi_encode();
+        let mut buf = Vec::with_capacity(2 + body.len() + 65);
+        buf.extend_from_slice(&command.type_id().to_be_bytes());
+        buf.extend_from_slice(&body);
+        buf.extend_from_slice(&signature);
+        Tx { sender, command, signature, hash: keccak256(&buf) }
+    }
+
+    /// Appends the log encoding: type id (u16), sender (20), signature (65), body length (u32),
+    /// ABI body.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        let body = self.command.abi_encode();
+        out.extend_from_slice(&self.command.type_id().to_be_bytes());
+        out.extend_from_slice(self.sender.as_slice());
+        out.extend_from_slice(&self.signature);
+        out.extend_from_slice(&(body.len() as u32).to_be_bytes());
+        out.extend_from_slice(&body);
+    }
+
+    /// Decodes one transaction from the front of `input`, advancing it.
+    pub fn decode(input: &mut &[u8]) -> Result<Tx, TxInvalid> {
+        let bad = || TxInvalid::Malformed("truncated transaction encoding".into());
+        if input.len() < 2 + 20 + 65 + 4 {
+            return Err(bad());
+        }
+        let type_id = u16::from_be_bytes([input[0], input[1]]);
+        let sender = Address::from_slice(&input[2..22]);
+        let mut signature = [0u8; 65];
+        signature.copy_from_slice(&input[22..87]);
+        let len = u32::from_be_bytes([input[87], input[88], input[89], input[90]]) as usize;
+        let rest = &input[91..];
+        if rest.len() < len {
+            return Err(bad());
+        }
+        let command = Command::decode(type_id, &rest[..len])?;
+        *input = &rest[len..];
+        Ok(Tx::new(sender, command, signature))
+    }
+}

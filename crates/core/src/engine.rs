@@ -1,0 +1,311 @@
+//! The engine: executes verified commands against the state, atomically, and ends blocks with a
+//! change set and a state root.
+
+use alloy_primitives::{Address, B256, keccak256};
+use alloy_sol_types::Eip712Domain;
+
+use crate::{
+    codec::{CodecError, Put, Reader},
+    command::{self, Command, FacetKind, Tx},
+    commitment::{Commitment, Proof},
+    env::Env,
+    event::Log,
+    facets::{Addresses, Ctx, access, diamond, token, vesting},
+    rejection::{Outcome, Rejection, TxInvalid},
+    state::{ChangeSet, State, StateKey},
+};
+
+/// The result of one included command.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Receipt {
+    /// The transaction.
+    pub tx_hash: B256,
+    /// Its sender.
+    pub sender: Address,
+    /// Command type name.
+    pub command: String,
+    /// Whether it applied.
+    pub success: bool,
+    /// Rejection code when it did not.
+    pub code: Option<String>,
+    /// Rejection message when it did not.
+    pub message: Option<String>,
+    /// Logs (empty when rejected).
+    #[serde(skip)]
+    pub logs: Vec<Log>,
+}
+
+impl Receipt {
+    /// Canonical encoding (hashed into the receipts root, stored by the node).
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.put_b256(&self.tx_hash);
+        out.put_address(&self.sender);
+        out.put_bytes(self.command.as_bytes());
+        out.put_u8(self.success as u8);
+        out.put_bytes(self.code.as_deref().unwrap_or("").as_bytes());
+        out.put_bytes(self.message.as_deref().unwrap_or("").as_bytes());
+        out.put_u32(self.logs.len() as u32);
+        for l in &self.logs {
+            out.put_address(&l.address);
+            out.put_u8(l.topics.len() as u8);
+            for t in &l.topics {
+                out.put_b256(t);
+            }
+            out.put_bytes(&l.data);
+        }
+    }
+
+    /// Decodes [`Receipt::encode`].
+    pub fn decode(bytes: &[u8]) -> Result<Receipt, CodecError> {
+        let mut r = Reader::new(bytes);
+        let text = |b: &[u8]| String::from_utf8(b.to_vec()).map_err(|_| CodecError("bad utf-8"));
+        let tx_hash = r.b256()?;
+        let sender = r.address()?;
+        let command = text(r.bytes()?)?;
+        let success = r.u8()? == 1;
+        let code = text(r.bytes()?)?;
+        let message = text(r.bytes()?)?;
+        let n = r.u32()? as usize;
+        let mut logs = Vec::with_capacity(n.min(1024));
+        for _ in 0..n {
+            let address = r.address()?;
+            let t = r.u8()? as usize;
+            let mut topics = Vec::with_capacity(t);
+            for _ in 0..t {
+                topics.push(r.b256()?);
+            }
+            logs.push(Log { address, topics, data: r.bytes()?.to_vec() });
+        }
+        r.finish()?;
+        Ok(Receipt {
+            tx_hash,
+            sender,
+            command,
+            success,
+            code: (!code.is_empty()).then_some(code),
+            message: (!message.is_empty()).then_some(message),
+            logs,
+        })
+    }
+
+    /// keccak256 of the encoding.
+    pub fn hash(&self) -> B256 {
+        let mut buf = Vec::with_capacity(256);
+        self.encode(&mut buf);
+        keccak256(&buf)
+    }
+}
+
+/// The deterministic state machine of one chain.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    chain_id: u64,
+    addrs: Addresses,
+    domain: Eip712Domain,
+    state: State,
+    commitment: Commitment,
+}
+
+/// Commands refused while the protocol is paused: everything that moves tokens.
+fn pausable(c: &Command) -> bool {
+    matches!(
+        c,
+        Command::Transfer(_)
+            | Command::TransferFrom(_)
+            | Command::Burn(_)
+            | Command::Mint(_)
+            | Command::CreateVesting(_)
+            | Command::ReleaseVested(_)
+    )
+}
+
+impl Engine {
+    /// An engine over an existing state (genesis or snapshot); builds the commitment.
+    pub fn new(chain_id: u64, diamond: Address, state: State) -> Engine {
+        let entries = state.entries();
+        let commitment = Commitment::from_entries(entries.iter().map(|(k, v)| (k, v)));
+        Engine {
+            chain_id,
+            addrs: Addresses::new(diamond),
+            domain: command::domain(chain_id, diamond),
+            state,
+            commitment,
+        }
+    }
+
+    /// Chain id.
+    pub fn chain_id(&self) -> u64 {
+        self.chain_id
+    }
+    /// Well-known addresses.
+    pub fn addresses(&self) -> &Addresses {
+        &self.addrs
+    }
+    /// The EIP-712 domain commands are signed for.
+    pub fn domain(&self) -> &Eip712Domain {
+        &self.domain
+    }
+    /// The state.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+    /// The current state root.
+    pub fn state_root(&self) -> B256 {
+        self.commitment.root()
+    }
+    /// Inclusion proof of a state entry against [`Engine::state_root`].
+    pub fn prove(&self, key: &StateKey) -> Option<Proof> {
+        self.commitment.prove(key)
+    }
+
+    /// Envelope checks that decide whether a command can be included at all: nonce and deadline.
+    pub fn check(&self, env: &Env, tx: &Tx) -> Result<(), TxInvalid> {
+        let expected = self.state.nonce(&tx.sender);
+        let got = tx.command.nonce();
+        if got < expected {
+            return Err(TxInvalid::NonceReused { expected, got });
+        }
+        if got > expected {
+            return Err(TxInvalid::NonceGap { expected, got });
+        }
+        let deadline = tx.command.deadline();
+        if env.time_s > deadline {
+            return Err(TxInvalid::Expired { deadline, now: env.time_s });
+        }
+        Ok(())
+    }
+
+    /// Executes one command: either it applies entirely, or it is rejected and only the sender's
+    /// nonce moves. Envelope failures return `Err` and change nothing.
+    pub fn execute(&mut self, env: &Env, tx: &Tx) -> Result<Receipt, TxInvalid> {
+        self.check(env, tx)?;
+        let checkpoint = self.state.checkpoint();
+        let mut logs = Vec::new();
+        let outcome = {
+            let mut ctx = Ctx {
+                state: &mut self.state,
+                env,
+                sender: tx.sender,
+                logs: &mut logs,
+                addrs: &self.addrs,
+            };
+            dispatch(&mut ctx, &tx.command)
+        };
+        if outcome.is_err() {
+            self.state.revert(checkpoint);
+            logs.clear();
+        }
+        let mut acc = self.state.account(&tx.sender);
+        acc.nonce += 1;
+        self.state.put_account(tx.sender, acc);
+        self.state.commit_journal();
+        let (code, message) = match &outcome {
+            Ok(()) => (None, None),
+            Err(r) => (Some(r.code().to_string()), Some(r.to_string())),
+        };
+        Ok(Receipt {
+            tx_hash: tx.hash,
+            sender: tx.sender,
+            command: tx.command.name().to_string(),
+            success: outcome.is_ok(),
+            code,
+            message,
+            logs,
+        })
+    }
+
+    /// Runs a command against a copy of the state without keeping anything (`/v1/call`).
+    pub fn simulate(&self, env: &Env, tx: &Tx) -> Result<Receipt, TxInvalid> {
+        let mut scratch = self.state.clone();
+        let mut logs = Vec::new();
+        self.check(env, tx)?;
+        let outcome = {
+            let mut ctx = Ctx {
+                state: &mut scratch,
+                env,
+                sender: tx.sender,
+                logs: &mut logs,
+                addrs: &self.addrs,
+            };
+            dispatch(&mut ctx, &tx.command)
+        };
+        let (code, message) = match &outcome {
+            Ok(()) => (None, None),
+            Err(r) => (Some(r.code().to_string()), Some(r.to_string())),
+        };
+        if outcome.is_err() {
+            logs.clear();
+        }
+        Ok(Receipt {
+            tx_hash: tx.hash,
+            sender: tx.sender,
+            command: tx.command.name().to_string(),
+            success: outcome.is_ok(),
+            code,
+            message,
+            logs,
+        })
+    }
+
+    /// Ends a block: the change set and the new state root.
+    pub fn finish_block(&mut self) -> (ChangeSet, B256) {
+        let changes = self.state.take_changes();
+        let root = self.commitment.update(&changes);
+        (changes, root)
+    }
+
+    /// Applies a change set produced by another engine on the same chain (the committed replica
+    /// the API reads), returning the new state root.
+    pub fn apply_changes(&mut self, changes: &ChangeSet) -> B256 {
+        self.state.apply(changes);
+        self.commitment.update(changes)
+    }
+}
+
+fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> Outcome {
+    let info = command.info();
+    let sel = info.selector();
+    let registered = ctx
+        .state
+        .selectors()
+        .get(&sel)
+        .and_then(diamond::facet_at)
+        .is_some_and(|f| f.kind == info.facet);
+    if !registered {
+        return Err(Rejection::UnknownSelector(format!(
+            "{} ({})",
+            info.signature,
+            alloy_primitives::hex::encode_prefixed(sel)
+        )));
+    }
+    let paused_until = ctx.state.globals().paused_until;
+    if pausable(command) && paused_until > ctx.env.time_s {
+        return Err(Rejection::Paused { until: paused_until });
+    }
+    debug_assert!(info.facet != FacetKind::Loupe, "loupe has no commands");
+    match command {
+        Command::Transfer(c) => token::transfer(ctx, c),
+        Command::Approve(c) => token::approve(ctx, c),
+        Command::TransferFrom(c) => token::transfer_from(ctx, c),
+        Command::Burn(c) => token::burn(ctx, c),
+        Command::Mint(c) => token::mint(ctx, c),
+        Command::SetMinter(c) => token::set_minter(ctx, c),
+        Command::SetIcyParams(c) => token::set_icy_params(ctx, c),
+        Command::SetExcludedAccounts(c) => token::set_excluded_accounts(ctx, c),
+        Command::Delegate(c) => token::delegate(ctx, c),
+        Command::CreateVesting(c) => vesting::create(ctx, c),
+        Command::ReleaseVested(c) => vesting::release(ctx, c),
+        Command::GrantRole(c) => access::grant(ctx, c),
+        Command::AcceptRole(c) => access::accept(ctx, c),
+        Command::CancelGrant(c) => access::cancel_grant(ctx, c),
+        Command::RevokeRole(c) => access::revoke(ctx, c),
+        Command::RenounceRole(c) => access::renounce(ctx, c),
+        Command::RevokeAll(c) => access::revoke_all(ctx, c),
+        Command::SetRoleDelays(c) => access::set_delays(ctx, c),
+        Command::Pause(c) => access::pause(ctx, c),
+        Command::Unpause(c) => access::unpause(ctx, c),
+        Command::ProposeCut(c) => diamond::propose(ctx, c),
+        Command::ExecuteCut(c) => diamond::execute(ctx, c),
+        Command::CancelCut(c) => diamond::cancel(ctx, c),
+    }
+}

@@ -1,0 +1,303 @@
+//! The diamond (EIP-2535 in spirit): a registry from 4-byte selectors to facets, loupe queries,
+//! and cuts (add, replace, remove) that wait out a timelock and are owned by governance.
+//!
+//! Facets are compiled into the engine; a facet address names one compiled implementation
+//! (`keccak256("hoard.facet.<name>.v<version>")[12..]`). A cut can only point selectors at an
+//! implementation that provides them. The cut and loupe selectors are immutable, as EIP-2535
+//! recommends, so governance can never lock itself out of the diamond.
+
+use std::{collections::BTreeMap, sync::OnceLock};
+
+use alloy_primitives::Address;
+use hoard_primitives::DAY_S;
+
+use super::{Ctx, derived_address};
+use crate::{
+    command::{self, COMMANDS, FacetKind, selector},
+    event,
+    rejection::{Outcome, Rejection},
+    roles,
+    state::{CutEntry, PendingCut, StateKey, StateValue},
+};
+
+/// Default cut timelock (a CONSTITUTIONAL change: 7 days).
+pub const CUT_DELAY_S_DEFAULT: u64 = 7 * DAY_S;
+/// A cut not executed within this grace period after its eta expires.
+pub const CUT_GRACE_S: u64 = 14 * DAY_S;
+/// Most cut entries in one proposal.
+pub const CUT_ENTRIES_MAX: usize = 32;
+/// Most selectors in one proposal.
+pub const CUT_SELECTORS_MAX: usize = 256;
+
+/// EIP-2535 cut actions.
+pub const ACTION_ADD: u8 = 0;
+/// Replace.
+pub const ACTION_REPLACE: u8 = 1;
+/// Remove.
+pub const ACTION_REMOVE: u8 = 2;
+
+/// A compiled facet implementation.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct FacetImpl {
+    /// Name.
+    pub name: &'static str,
+    /// Implementation version.
+    pub version: u32,
+    /// Which module executes it.
+    pub kind: FacetKind,
+    /// Its address.
+    pub address: Address,
+    /// Solidity-style signatures of its commands and views.
+    pub functions: Vec<&'static str>,
+}
+
+impl FacetImpl {
+    /// Selectors of every function.
+    pub fn selectors(&self) -> Vec<[u8; 4]> {
+        self.functions.iter().map(|f| selector(f)).collect()
+    }
+    /// Whether it provides `sel`.
+    pub fn provides(&self, sel: &[u8; 4]) -> bool {
+        self.functions.iter().any(|f| selector(f) == *sel)
+    }
+}
+
+fn views(kind: FacetKind) -> &'static [&'static str] {
+    match kind {
+        FacetKind::Token => &[
+            "balanceOf(address,address)",
+            "allowance(address,address,address)",
+            "totalSupply(address)",
+            "circulatingSupply()",
+            "totalBurned()",
+            "minterAllowance(address)",
+            "excludedAccounts()",
+        ],
+        FacetKind::Votes => &[
+            "getVotes(address)",
+            "getPastVotes(address,uint256)",
+            "getPastTotalSupply(uint256)",
+            "delegates(address)",
+        ],
+        FacetKind::Vesting => &["vestingSchedule(uint64)", "releasable(uint64)"],
+        FacetKind::Access => &["hasRole(bytes32,address)", "pendingGrant(bytes32,address)"],
+        FacetKind::Pause => &["paused()"],
+        FacetKind::DiamondCut => &[],
+        FacetKind::Loupe => &[
+            "facets()",
+            "facetFunctionSelectors(address)",
+            "facetAddresses()",
+            "facetAddress(bytes4)",
+        ],
+    }
+}
+
+/// Every compiled facet implementation.
+pub fn builtin_facets() -> &'static [FacetImpl] {
+    static FACETS: OnceLock<Vec<FacetImpl>> = OnceLock::new();
+    FACETS.get_or_init(|| {
+        [
+            ("token", FacetKind::Token),
+            ("votes", FacetKind::Votes),
+            ("vesting", FacetKind::Vesting),
+            ("access", FacetKind::Access),
+            ("pause", FacetKind::Pause),
+            ("diamondCut", FacetKind::DiamondCut),
+            ("diamondLoupe", FacetKind::Loupe),
+        ]
+        .into_iter()
+        .map(|(name, kind)| {
+            let mut functions: Vec<&'static str> =
+                COMMANDS.iter().filter(|c| c.facet == kind).map(|c| c.signature).collect();
+            functions.extend_from_slice(views(kind));
+            FacetImpl {
+                name,
+                version: 1,
+                kind,
+                address: derived_address(&format!("hoard.facet.{name}.v1")),
+                functions,
+            }
+        })
+        .collect()
+    })
+}
+
+/// The implementation at an address.
+pub fn facet_at(address: &Address) -> Option<&'static FacetImpl> {
+    builtin_facets().iter().find(|f| f.address == *address)
+}
+
+fn immutable(sel: &[u8; 4]) -> bool {
+    builtin_facets()
+        .iter()
+        .filter(|f| matches!(f.kind, FacetKind::DiamondCut | FacetKind::Loupe))
+        .any(|f| f.provides(sel))
+}
+
+/// The registry at genesis: every selector of every built-in facet.
+pub fn genesis_selectors() -> BTreeMap<[u8; 4], Address> {
+    builtin_facets()
+        .iter()
+        .flat_map(|f| f.selectors().into_iter().map(move |s| (s, f.address)))
+        .collect()
+}
+
+/// Applies cuts to a copy of the registry, refusing collisions and immutable selectors.
+pub fn apply_cuts(
+    registry: &BTreeMap<[u8; 4], Address>,
+    cuts: &[CutEntry],
+) -> Result<BTreeMap<[u8; 4], Address>, Rejection> {
+    if cuts.is_empty() || cuts.len() > CUT_ENTRIES_MAX {
+        return Err(Rejection::CutRefused(format!("a cut has 1 to {CUT_ENTRIES_MAX} entries")));
+    }
+    let total: usize = cuts.iter().map(|c| c.selectors.len()).sum();
+    if total == 0 || total > CUT_SELECTORS_MAX {
+        return Err(Rejection::CutRefused(format!(
+            "a cut touches 1 to {CUT_SELECTORS_MAX} selectors"
+        )));
+    }
+    let mut reg = registry.clone();
+    for cut in cuts {
+        for sel in &cut.selectors {
+            let hex = alloy_primitives::hex::encode_prefixed(sel);
+            if immutable(sel) {
+                return Err(Rejection::CutRefused(format!("selector {hex} is immutable")));
+            }
+            match cut.action {
+                ACTION_ADD | ACTION_REPLACE => {
+                    let Some(facet) = facet_at(&cut.facet) else {
+                        return Err(Rejection::CutRefused(format!(
+                            "no facet implementation at {}",
+                            cut.facet
+                        )));
+                    };
+                    if !facet.provides(sel) {
+                        return Err(Rejection::CutRefused(format!(
+                            "facet {} does not implement {hex}",
+                            facet.name
+                        )));
+                    }
+                    let current = reg.get(sel).copied();
+                    match (cut.action, current) {
+                        (ACTION_ADD, Some(_)) => {
+                            return Err(Rejection::CutRefused(format!(
+                                "selector {hex} is already registered"
+                            )));
+                        }
+                        (ACTION_REPLACE, None) => {
+                            return Err(Rejection::CutRefused(format!(
+                                "selector {hex} is not registered"
+                            )));
+                        }
+                        (ACTION_REPLACE, Some(f)) if f == cut.facet => {
+                            return Err(Rejection::CutRefused(format!(
+                                "selector {hex} already points to that facet"
+                            )));
+                        }
+                        _ => {}
+                    }
+                    reg.insert(*sel, cut.facet);
+                }
+                ACTION_REMOVE => {
+                    if cut.facet != Address::ZERO {
+                        return Err(Rejection::CutRefused(
+                            "a remove cut must name the zero facet address".into(),
+                        ));
+                    }
+                    if reg.remove(sel).is_none() {
+                        return Err(Rejection::CutRefused(format!(
+                            "selector {hex} is not registered"
+                        )));
+                    }
+                }
+                other => return Err(Rejection::CutRefused(format!("unknown cut action {other}"))),
+            }
+        }
+    }
+    Ok(reg)
+}
+
+/// `diamondCut(cuts)`: governance proposes; executable after the timelock.
+pub fn propose(ctx: &mut Ctx<'_>, c: &command::ProposeCut) -> Outcome {
+    if !ctx.is_governance() {
+        return Err(Rejection::Unauthorized("diamond cuts are proposed by governance"));
+    }
+    let cuts: Vec<CutEntry> = c
+        .cuts
+        .iter()
+        .map(|fc| CutEntry {
+            facet: fc.facetAddress,
+            action: fc.action,
+            selectors: fc.functionSelectors.iter().map(|s| s.0).collect(),
+        })
+        .collect();
+    apply_cuts(ctx.state.selectors(), &cuts)?;
+    let mut g = ctx.state.globals().clone();
+    let id = g.next_cut_id;
+    g.next_cut_id += 1;
+    let eta = ctx.env.time_s + g.cut_delay_s;
+    ctx.state.put_globals(g);
+    ctx.state.put(
+        StateKey::Cut(id),
+        Some(StateValue::Cut(PendingCut { proposer: ctx.sender, eta, cuts })),
+    );
+    ctx.emit(ctx.addrs.diamond, event::CutProposed { cutId: id, sender: ctx.sender, eta });
+    Ok(())
+}
+
+/// `executeCut(cutId)`.
+pub fn execute(ctx: &mut Ctx<'_>, c: &command::ExecuteCut) -> Outcome {
+    if !ctx.is_governance() {
+        return Err(Rejection::Unauthorized("diamond cuts are executed by governance"));
+    }
+    let Some(cut) = ctx.state.cuts().get(&c.cutId).cloned() else {
+        return Err(Rejection::NotFound(format!("diamond cut {}", c.cutId)));
+    };
+    let now = ctx.env.time_s;
+    if now < cut.eta {
+        return Err(Rejection::WrongState(format!("the cut's timelock ends at {}", cut.eta)));
+    }
+    if now > cut.eta + CUT_GRACE_S {
+        return Err(Rejection::WrongState("the cut expired; propose it again".into()));
+    }
+    let old = ctx.state.selectors().clone();
+    let new = apply_cuts(&old, &cut.cuts)?;
+    let mut changed = 0u32;
+    for (sel, facet) in &old {
+        if new.get(sel) != Some(facet) {
+            changed += 1;
+            ctx.state.put(StateKey::Selector(*sel), new.get(sel).copied().map(StateValue::Facet));
+        }
+    }
+    for (sel, facet) in &new {
+        if !old.contains_key(sel) {
+            changed += 1;
+            ctx.state.put(StateKey::Selector(*sel), Some(StateValue::Facet(*facet)));
+        }
+    }
+    ctx.state.put(StateKey::Cut(c.cutId), None);
+    ctx.emit(ctx.addrs.diamond, event::DiamondCut { cutId: c.cutId, selectorsChanged: changed });
+    Ok(())
+}
+
+/// `cancelCut(cutId)`: governance or GUARDIAN.
+pub fn cancel(ctx: &mut Ctx<'_>, c: &command::CancelCut) -> Outcome {
+    if !ctx.is_governance() && !ctx.state.has_role(&roles::GUARDIAN.id(), &ctx.sender) {
+        return Err(Rejection::Unauthorized("cancelling a cut needs governance or GUARDIAN"));
+    }
+    if !ctx.state.cuts().contains_key(&c.cutId) {
+        return Err(Rejection::NotFound(format!("diamond cut {}", c.cutId)));
+    }
+    ctx.state.put(StateKey::Cut(c.cutId), None);
+    ctx.emit(ctx.addrs.diamond, event::CutCancelled { cutId: c.cutId, sender: ctx.sender });
+    Ok(())
+}
+
+/// Loupe: `facets()` as (facet address, selectors) pairs, from the registry.
+pub fn loupe_facets(registry: &BTreeMap<[u8; 4], Address>) -> Vec<(Address, Vec<[u8; 4]>)> {
+    let mut by_facet: BTreeMap<Address, Vec<[u8; 4]>> = BTreeMap::new();
+    for (sel, facet) in registry {
+        by_facet.entry(*facet).or_default().push(*sel);
+    }
+    by_facet.into_iter().collect()
+}

@@ -1,0 +1,120 @@
+//! DFG vesting schedules (SPEC 3.2): tokens sit in the vesting escrow (which never delegates, so
+//! unvested tokens do not vote); nothing vests before the cliff, then linearly from `start` to
+//! `start + duration`; the beneficiary releases what has vested.
+
+use alloy_primitives::{Address, U256};
+use hoard_primitives::{Rounding, mul_div};
+
+use super::{Ctx, token};
+use crate::{
+    command, event,
+    rejection::{Outcome, Rejection},
+    state::{StateKey, StateValue, TokenId, Vesting},
+};
+
+/// Longest vesting duration: 10 years.
+pub const VESTING_DURATION_S_MAX: u64 = 10 * hoard_primitives::YEAR_S;
+
+/// Amount vested at time `t`, rounded down (in the protocol's favour).
+pub fn vested_at(v: &Vesting, t: u64) -> U256 {
+    if t < v.start.saturating_add(v.cliff_s) {
+        return U256::ZERO;
+    }
+    let elapsed = t - v.start;
+    if elapsed >= v.duration_s {
+        return v.amount;
+    }
+    mul_div(v.amount, U256::from(elapsed), U256::from(v.duration_s), Rounding::Down)
+        .expect("invariant: elapsed < duration so the result is below amount")
+}
+
+/// What the beneficiary could release at time `t`.
+pub fn releasable_at(v: &Vesting, t: u64) -> U256 {
+    vested_at(v, t).saturating_sub(v.released)
+}
+
+/// Checks schedule parameters.
+pub fn validate(
+    beneficiary: Address,
+    amount: U256,
+    cliff_s: u64,
+    duration_s: u64,
+) -> Result<(), Rejection> {
+    if beneficiary == Address::ZERO || amount.is_zero() {
+        return Err(Rejection::InvalidParameter(
+            "vesting needs a beneficiary and a positive amount".into(),
+        ));
+    }
+    if duration_s == 0 || duration_s > VESTING_DURATION_S_MAX || cliff_s > duration_s {
+        return Err(Rejection::InvalidParameter(format!(
+            "vesting duration must be 1 s to {VESTING_DURATION_S_MAX} s and the cliff within it"
+        )));
+    }
+    Ok(())
+}
+
+/// `createVesting(...)`: locks the sender's DFG in the escrow.
+pub fn create(ctx: &mut Ctx<'_>, c: &command::CreateVesting) -> Outcome {
+    validate(c.beneficiary, c.amount, c.cliffS, c.durationS)?;
+    let escrow = ctx.addrs.vesting_escrow;
+    token::move_tokens(ctx, TokenId::Dfg, ctx.sender, escrow, c.amount)?;
+    let id = add_schedule(
+        ctx,
+        Vesting {
+            beneficiary: c.beneficiary,
+            amount: c.amount,
+            start: c.start,
+            cliff_s: c.cliffS,
+            duration_s: c.durationS,
+            released: U256::ZERO,
+        },
+    );
+    let _ = id;
+    Ok(())
+}
+
+/// Records a schedule (its tokens already in the escrow) and emits its event.
+pub fn add_schedule(ctx: &mut Ctx<'_>, v: Vesting) -> u64 {
+    let mut g = ctx.state.globals().clone();
+    let id = g.next_vesting_id;
+    g.next_vesting_id += 1;
+    ctx.state.put_globals(g);
+    ctx.emit(
+        ctx.addrs.dfg,
+        event::VestingCreated {
+            scheduleId: id,
+            beneficiary: v.beneficiary,
+            amount: v.amount,
+            start: v.start,
+            cliffS: v.cliff_s,
+            durationS: v.duration_s,
+        },
+    );
+    ctx.state.put(StateKey::Vesting(id), Some(StateValue::Vesting(v)));
+    id
+}
+
+/// `release(scheduleId)`: the beneficiary takes what has vested.
+pub fn release(ctx: &mut Ctx<'_>, c: &command::ReleaseVested) -> Outcome {
+    let Some(mut v) = ctx.state.vestings().get(&c.scheduleId).cloned() else {
+        return Err(Rejection::NotFound(format!("vesting schedule {}", c.scheduleId)));
+    };
+    if v.beneficiary != ctx.sender {
+        return Err(Rejection::Unauthorized("only the beneficiary releases a vesting schedule"));
+    }
+    let amount = releasable_at(&v, ctx.env.time_s);
+    if amount.is_zero() {
+        return Err(Rejection::NothingToRelease);
+    }
+    v.released += amount;
+    debug_assert!(v.released <= v.amount, "vesting never releases more than the amount");
+    let beneficiary = v.beneficiary;
+    ctx.state.put(StateKey::Vesting(c.scheduleId), Some(StateValue::Vesting(v)));
+    let escrow = ctx.addrs.vesting_escrow;
+    token::move_tokens(ctx, TokenId::Dfg, escrow, beneficiary, amount)?;
+    ctx.emit(
+        ctx.addrs.dfg,
+        event::VestingReleased { scheduleId: c.scheduleId, beneficiary, amount },
+    );
+    Ok(())
+}

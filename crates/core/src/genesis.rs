@@ -1,0 +1,355 @@
+//! Genesis from a file: chain parameters, ICY and DFG allocations, minters, the excluded set,
+//! vesting schedules and roles. Validated completely before any state is built.
+//!
+//! Amounts in the file are whole tokens as decimal strings ("1000.5"), converted with 18
+//! decimals.
+
+use alloy_primitives::{Address, U256};
+use hoard_primitives::parse_units;
+
+use crate::{
+    engine::Engine,
+    facets::{Addresses, access, diamond, token, vesting},
+    roles,
+    state::{Account, Globals, State, StateKey, StateValue, TokenId, Vesting},
+};
+
+/// ICY hard cap in whole tokens (SPEC 3.1).
+pub const ICY_MAX_SUPPLY_TOKENS: u64 = 1_000_000_000;
+/// DFG fixed supply in whole tokens (SPEC 3.2).
+pub const DFG_SUPPLY_TOKENS: u64 = 10_000_000;
+/// Default ICY inflation limit.
+pub const ICY_INFLATION_BPS_DEFAULT: u16 = 300;
+/// Default role grant delay: 2 days.
+pub const ROLE_GRANT_DELAY_S_DEFAULT: u64 = 2 * hoard_primitives::DAY_S;
+/// Default acceptance window: 7 days.
+pub const ROLE_ACCEPT_WINDOW_S_DEFAULT: u64 = 7 * hoard_primitives::DAY_S;
+/// Most allocations, schedules or roles of each kind in a genesis file.
+pub const GENESIS_ENTRIES_MAX: usize = 10_000;
+
+/// A genesis file.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Genesis {
+    /// EIP-712 chain id.
+    pub chain_id: u64,
+    /// Genesis block time, unix seconds.
+    pub timestamp: u64,
+    /// The diamond address (EIP-712 `verifyingContract`).
+    pub diamond: Address,
+    /// The governance account.
+    pub governance: Address,
+    /// ICY.
+    pub icy: IcyGenesis,
+    /// DFG.
+    pub dfg: DfgGenesis,
+    /// Initial role holders.
+    #[serde(default)]
+    pub roles: Vec<RoleGenesis>,
+    /// Parameters.
+    #[serde(default)]
+    pub params: ParamsGenesis,
+}
+
+/// ICY section.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IcyGenesis {
+    /// Initial balances (their sum is the genesis supply).
+    pub allocations: Vec<Allocation>,
+    /// Yearly inflation limit, bps.
+    #[serde(default = "default_inflation")]
+    pub inflation_bps: u16,
+    /// Transfer burn, bps.
+    #[serde(default)]
+    pub transfer_burn_bps: u16,
+    /// Minters with allowances (whole tokens).
+    #[serde(default)]
+    pub minters: Vec<MinterGenesis>,
+    /// Protocol-owned accounts excluded from circulating supply (version 1 of the set).
+    #[serde(default)]
+    pub excluded: Vec<Address>,
+}
+
+fn default_inflation() -> u16 {
+    ICY_INFLATION_BPS_DEFAULT
+}
+
+/// DFG section.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DfgGenesis {
+    /// Liquid balances.
+    pub allocations: Vec<Allocation>,
+    /// Vesting schedules (tokens go to the escrow).
+    #[serde(default)]
+    pub vesting: Vec<VestingGenesis>,
+}
+
+/// One balance.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Allocation {
+    /// Holder.
+    pub account: Address,
+    /// Whole tokens, decimal string.
+    pub amount: String,
+    /// DFG only: delegate at genesis (often the holder itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delegate: Option<Address>,
+}
+
+/// One minter.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinterGenesis {
+    /// Minter account.
+    pub account: Address,
+    /// Allowance, whole tokens.
+    pub allowance: String,
+}
+
+/// One vesting schedule.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VestingGenesis {
+    /// Beneficiary.
+    pub beneficiary: Address,
+    /// Whole tokens.
+    pub amount: String,
+    /// Start, unix seconds.
+    pub start: u64,
+    /// Cliff from start, seconds.
+    pub cliff_s: u64,
+    /// Duration from start, seconds.
+    pub duration_s: u64,
+}
+
+/// One role holder.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleGenesis {
+    /// Role name (ADMIN, KEEPER, ...).
+    pub role: String,
+    /// Holder.
+    pub account: Address,
+}
+
+/// Parameters with defaults.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ParamsGenesis {
+    /// Role grant delay.
+    pub role_grant_delay_s: u64,
+    /// Role acceptance window.
+    pub role_accept_window_s: u64,
+    /// Diamond cut timelock.
+    pub cut_delay_s: u64,
+}
+
+impl Default for ParamsGenesis {
+    fn default() -> Self {
+        ParamsGenesis {
+            role_grant_delay_s: ROLE_GRANT_DELAY_S_DEFAULT,
+            role_accept_window_s: ROLE_ACCEPT_WINDOW_S_DEFAULT,
+            cut_delay_s: diamond::CUT_DELAY_S_DEFAULT,
+        }
+    }
+}
+
+/// Why a genesis file is refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum GenesisError {
+    /// An amount is not a decimal number of tokens.
+    #[error("{field}: {value:?} is not an amount of tokens (decimal, at most 18 decimals)")]
+    BadAmount {
+        /// Where.
+        field: String,
+        /// What.
+        value: String,
+    },
+    /// A rule of the protocol is broken.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn amount(field: &str, value: &str) -> Result<U256, GenesisError> {
+    parse_units(value, 18)
+        .ok_or_else(|| GenesisError::BadAmount { field: field.into(), value: value.into() })
+}
+
+fn tokens(n: u64) -> U256 {
+    U256::from(n) * U256::from(10u64).pow(U256::from(18u8))
+}
+
+impl Genesis {
+    /// Parses and validates a genesis JSON document.
+    pub fn from_json(text: &str) -> Result<Genesis, GenesisError> {
+        let g: Genesis = serde_json::from_str(text)
+            .map_err(|e| GenesisError::Invalid(format!("genesis file: {e}")))?;
+        Ok(g)
+    }
+
+    /// Builds the genesis state and engine.
+    pub fn build(&self) -> Result<Engine, GenesisError> {
+        let invalid = |m: String| Err(GenesisError::Invalid(m));
+        let addrs = Addresses::new(self.diamond);
+        if self.chain_id == 0 {
+            return invalid("chain_id must be positive".into());
+        }
+        if self.diamond == Address::ZERO || self.governance == Address::ZERO {
+            return invalid("diamond and governance must be non-zero addresses".into());
+        }
+        let lists = [
+            self.icy.allocations.len(),
+            self.dfg.allocations.len(),
+            self.dfg.vesting.len(),
+            self.roles.len(),
+            self.icy.minters.len(),
+        ];
+        if lists.iter().any(|n| *n > GENESIS_ENTRIES_MAX) {
+            return invalid(format!("at most {GENESIS_ENTRIES_MAX} entries per list"));
+        }
+        if !(token::INFLATION_BPS_MIN..=token::INFLATION_BPS_MAX).contains(&self.icy.inflation_bps)
+        {
+            return invalid(format!(
+                "icy.inflation_bps must be {}-{}",
+                token::INFLATION_BPS_MIN,
+                token::INFLATION_BPS_MAX
+            ));
+        }
+        if self.icy.transfer_burn_bps > token::TRANSFER_BURN_BPS_MAX {
+            return invalid(format!(
+                "icy.transfer_burn_bps must be at most {}",
+                token::TRANSFER_BURN_BPS_MAX
+            ));
+        }
+        let p = &self.params;
+        if !(access::GRANT_DELAY_S_MIN..=access::GRANT_DELAY_S_MAX).contains(&p.role_grant_delay_s)
+            || !(access::ACCEPT_WINDOW_S_MIN..=access::ACCEPT_WINDOW_S_MAX)
+                .contains(&p.role_accept_window_s)
+        {
+            return invalid("role delays must be 1 to 30 days".into());
+        }
+        token::validate_excluded(&self.icy.excluded)
+            .map_err(|e| GenesisError::Invalid(format!("icy.excluded: {e}")))?;
+
+        let mut state = State::default();
+        let mut accounts: std::collections::BTreeMap<Address, Account> = Default::default();
+        let mut icy_supply = U256::ZERO;
+        for (i, a) in self.icy.allocations.iter().enumerate() {
+            let v = amount(&format!("icy.allocations[{i}]"), &a.amount)?;
+            if a.account == Address::ZERO || a.delegate.is_some() {
+                return invalid(format!("icy.allocations[{i}]: non-zero account, no delegate"));
+            }
+            accounts.entry(a.account).or_default().icy += v;
+            icy_supply += v;
+        }
+        let max = tokens(ICY_MAX_SUPPLY_TOKENS);
+        if icy_supply > max {
+            return invalid("ICY allocations exceed the supply cap".into());
+        }
+        let mut dfg_total = U256::ZERO;
+        for (i, a) in self.dfg.allocations.iter().enumerate() {
+            let v = amount(&format!("dfg.allocations[{i}]"), &a.amount)?;
+            if a.account == Address::ZERO || a.account == addrs.vesting_escrow {
+                return invalid(format!("dfg.allocations[{i}]: bad account"));
+            }
+            let acc = accounts.entry(a.account).or_default();
+            acc.dfg += v;
+            if let Some(d) = a.delegate {
+                if acc.delegate != Address::ZERO && acc.delegate != d {
+                    return invalid(format!(
+                        "dfg.allocations[{i}]: conflicting delegates for {}",
+                        a.account
+                    ));
+                }
+                acc.delegate = d;
+            }
+            dfg_total += v;
+        }
+        let mut schedules = Vec::new();
+        for (i, s) in self.dfg.vesting.iter().enumerate() {
+            let v = amount(&format!("dfg.vesting[{i}]"), &s.amount)?;
+            vesting::validate(s.beneficiary, v, s.cliff_s, s.duration_s)
+                .map_err(|e| GenesisError::Invalid(format!("dfg.vesting[{i}]: {e}")))?;
+            accounts.entry(addrs.vesting_escrow).or_default().dfg += v;
+            dfg_total += v;
+            schedules.push(Vesting {
+                beneficiary: s.beneficiary,
+                amount: v,
+                start: s.start,
+                cliff_s: s.cliff_s,
+                duration_s: s.duration_s,
+                released: U256::ZERO,
+            });
+        }
+        if dfg_total != tokens(DFG_SUPPLY_TOKENS) {
+            return invalid(format!(
+                "DFG allocations and vesting must total exactly {DFG_SUPPLY_TOKENS} DFG"
+            ));
+        }
+
+        let globals = Globals {
+            genesis_time: self.timestamp,
+            governance: self.governance,
+            icy_supply,
+            icy_burned: U256::ZERO,
+            icy_max_supply: max,
+            icy_year_index: 0,
+            icy_year_start_supply: icy_supply,
+            icy_minted_in_year: U256::ZERO,
+            icy_inflation_bps: self.icy.inflation_bps,
+            icy_transfer_burn_bps: self.icy.transfer_burn_bps,
+            icy_excluded_version: 1,
+            dfg_supply: dfg_total,
+            paused_until: 0,
+            next_vesting_id: schedules.len() as u64,
+            next_cut_id: 0,
+            role_grant_delay_s: p.role_grant_delay_s,
+            role_accept_window_s: p.role_accept_window_s,
+            cut_delay_s: p.cut_delay_s,
+        };
+        state.put_globals(globals);
+        // Voting power of genesis delegations.
+        let mut votes: std::collections::BTreeMap<Address, U256> = Default::default();
+        for (a, acc) in &accounts {
+            if acc.delegate != Address::ZERO {
+                *votes.entry(acc.delegate).or_default() += acc.dfg;
+            }
+            state.put_account(*a, acc.clone());
+        }
+        for (d, v) in votes {
+            state.write_vote_checkpoint(d, self.timestamp, v);
+        }
+        state.write_supply_checkpoint(self.timestamp, dfg_total);
+        for (id, s) in schedules.into_iter().enumerate() {
+            state.put(StateKey::Vesting(id as u64), Some(StateValue::Vesting(s)));
+        }
+        for (i, m) in self.icy.minters.iter().enumerate() {
+            let v = amount(&format!("icy.minters[{i}]"), &m.allowance)?;
+            state.put(StateKey::Minter(m.account), Some(StateValue::Amount(v)));
+        }
+        state.put(StateKey::Excluded(1), Some(StateValue::Addresses(self.icy.excluded.clone())));
+        for (i, r) in self.roles.iter().enumerate() {
+            let Some(role) = roles::by_name(&r.role) else {
+                return invalid(format!("roles[{i}]: unknown role {:?}", r.role));
+            };
+            state.put(StateKey::Role(role.id(), r.account), Some(StateValue::Member));
+        }
+        for (sel, facet) in diamond::genesis_selectors() {
+            state.put(StateKey::Selector(sel), Some(StateValue::Facet(facet)));
+        }
+        state.commit_journal();
+        let _ = state.take_changes();
+        debug_assert_eq!(
+            state.balance(TokenId::Dfg, &addrs.vesting_escrow),
+            self.dfg
+                .vesting
+                .iter()
+                .map(|s| parse_units(&s.amount, 18).unwrap_or_default())
+                .sum::<U256>()
+        );
+        Ok(Engine::new(self.chain_id, self.diamond, state))
+    }
+}

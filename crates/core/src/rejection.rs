@@ -1,0 +1,161 @@
+//! Typed rejections: a command that breaks a rule gets one of these, with a stable code.
+//!
+//! Codes are part of the public API (clients match on them): never rename one, only add.
+
+use alloy_primitives::U256;
+
+/// Why a signed command was refused before execution (it is never included in a block).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TxInvalid {
+    /// The signature does not parse, is malleable (high s) or does not recover a key.
+    #[error("the signature is not a valid secp256k1 signature over this command")]
+    BadSignature,
+    /// The envelope names another chain.
+    #[error("the command was signed for chain {got}, this network is chain {expected}")]
+    WrongChain {
+        /// This network's chain id.
+        expected: u64,
+        /// The chain id in the command.
+        got: u64,
+    },
+    /// The nonce was already used.
+    #[error("nonce {got} was already used; the next nonce of this account is {expected}")]
+    NonceReused {
+        /// The account's next nonce.
+        expected: u64,
+        /// The nonce in the command.
+        got: u64,
+    },
+    /// The nonce skips ahead of the account's next nonce.
+    #[error("nonce {got} skips ahead; the next nonce of this account is {expected}")]
+    NonceGap {
+        /// The account's next nonce.
+        expected: u64,
+        /// The nonce in the command.
+        got: u64,
+    },
+    /// The deadline has passed.
+    #[error("the command's deadline {deadline} has passed (block time {now})")]
+    Expired {
+        /// The command's deadline, unix seconds.
+        deadline: u64,
+        /// The block time, unix seconds.
+        now: u64,
+    },
+    /// The command type is unknown or its body does not decode.
+    #[error("malformed command: {0}")]
+    Malformed(String),
+}
+
+impl TxInvalid {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            TxInvalid::BadSignature => "tx.bad_signature",
+            TxInvalid::WrongChain { .. } => "tx.wrong_chain",
+            TxInvalid::NonceReused { .. } => "tx.nonce_reused",
+            TxInvalid::NonceGap { .. } => "tx.nonce_gap",
+            TxInvalid::Expired { .. } => "tx.expired",
+            TxInvalid::Malformed(_) => "tx.malformed",
+        }
+    }
+}
+
+/// Why an included command did not apply. The state is left exactly as before, except the
+/// sender's nonce, which records that the signed message was used (it can never be replayed).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    /// Balance too low.
+    #[error("insufficient balance: has {available}, needs {needed}")]
+    InsufficientBalance {
+        /// What the account holds.
+        available: U256,
+        /// What the command needs.
+        needed: U256,
+    },
+    /// Allowance too low.
+    #[error("insufficient allowance: approved {available}, needs {needed}")]
+    InsufficientAllowance {
+        /// The current allowance.
+        available: U256,
+        /// What the command needs.
+        needed: U256,
+    },
+    /// The caller lacks the role or authority.
+    #[error("unauthorized: {0}")]
+    Unauthorized(&'static str),
+    /// Minting would exceed the hard cap.
+    #[error("minting {amount} would exceed the supply cap of {cap}")]
+    CapExceeded {
+        /// Requested amount.
+        amount: U256,
+        /// The hard cap.
+        cap: U256,
+    },
+    /// Minting would exceed the yearly inflation limit.
+    #[error(
+        "minting {amount} would exceed this protocol year's inflation limit ({remaining} left)"
+    )]
+    InflationExceeded {
+        /// Requested amount.
+        amount: U256,
+        /// What is left of this year's limit.
+        remaining: U256,
+    },
+    /// Minting beyond the minter's own allowance.
+    #[error("minting {amount} exceeds the minter's remaining allowance of {remaining}")]
+    MinterAllowanceExceeded {
+        /// Requested amount.
+        amount: U256,
+        /// The minter's remaining allowance.
+        remaining: U256,
+    },
+    /// The protocol is paused.
+    #[error("the protocol is paused until {until}")]
+    Paused {
+        /// Unix seconds when the pause ends.
+        until: u64,
+    },
+    /// The selector was removed from the diamond.
+    #[error("function {0} is not registered in the diamond")]
+    UnknownSelector(String),
+    /// A parameter is outside its allowed range or otherwise invalid.
+    #[error("invalid parameter: {0}")]
+    InvalidParameter(String),
+    /// The referenced object does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The object is not in a state that allows the operation (too early, too late, already done).
+    #[error("not allowed now: {0}")]
+    WrongState(String),
+    /// A diamond cut would register a selector twice or touch an immutable selector.
+    #[error("diamond cut refused: {0}")]
+    CutRefused(String),
+    /// Nothing to release or claim.
+    #[error("nothing to release")]
+    NothingToRelease,
+}
+
+impl Rejection {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Rejection::InsufficientBalance { .. } => "token.insufficient_balance",
+            Rejection::InsufficientAllowance { .. } => "token.insufficient_allowance",
+            Rejection::Unauthorized(_) => "access.unauthorized",
+            Rejection::CapExceeded { .. } => "icy.cap_exceeded",
+            Rejection::InflationExceeded { .. } => "icy.inflation_exceeded",
+            Rejection::MinterAllowanceExceeded { .. } => "icy.minter_allowance_exceeded",
+            Rejection::Paused { .. } => "pause.paused",
+            Rejection::UnknownSelector(_) => "diamond.unknown_selector",
+            Rejection::InvalidParameter(_) => "param.invalid",
+            Rejection::NotFound(_) => "state.not_found",
+            Rejection::WrongState(_) => "state.wrong_state",
+            Rejection::CutRefused(_) => "diamond.cut_refused",
+            Rejection::NothingToRelease => "vesting.nothing_to_release",
+        }
+    }
+}
+
+/// Convenience alias for facet handlers.
+pub type Outcome = Result<(), Rejection>;

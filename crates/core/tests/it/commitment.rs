@@ -1,0 +1,140 @@
+//! State roots, balance proofs, snapshots and replay.
+
+use alloy_primitives::{Address, B256};
+use hoard_core::{
+    Engine,
+    block::{self, Header},
+    command::Command,
+    commitment::{merkle_root, verify_account_proof},
+    state::{State, StateKey},
+};
+
+use crate::{harness::*, token::transfer};
+
+fn busy_chain() -> Chain {
+    let mut c = Chain::new();
+    let icy = c.engine.addresses().icy;
+    let dfg = c.engine.addresses().dfg;
+    for i in 0..20u64 {
+        let cmd = transfer(&c, ALICE, icy, addr(10 + i as u32), tokens(i + 1));
+        c.ok(ALICE, cmd);
+        let cmd = transfer(&c, BOB, dfg, addr(CAROL), tokens(1));
+        c.ok(BOB, cmd);
+    }
+    // A rejected command is part of the log too.
+    let cmd = transfer(&c, CAROL, icy, addr(BOB), tokens(5));
+    c.rejected(CAROL, cmd, "token.insufficient_balance");
+    c
+}
+
+#[test]
+fn balance_proofs_verify_against_the_state_root() {
+    let c = busy_chain();
+    let root = c.engine.state_root();
+    let who = addr(ALICE);
+    let proof = c.engine.prove(&StateKey::Account(who)).expect("alice has state");
+    let acc = c.engine.state().account(&who);
+    assert!(verify_account_proof(&root, &who, &acc, &proof));
+    // A different balance, account or root fails.
+    let mut lie = acc.clone();
+    lie.icy += alloy_primitives::U256::from(1u8);
+    assert!(!verify_account_proof(&root, &who, &lie, &proof));
+    assert!(!verify_account_proof(&root, &addr(BOB), &acc, &proof));
+    assert!(!verify_account_proof(&B256::repeat_byte(1), &who, &acc, &proof));
+    // Tampered siblings fail.
+    let mut bad = proof.clone();
+    bad.siblings[3] = B256::repeat_byte(3);
+    assert!(!verify_account_proof(&root, &who, &acc, &bad));
+    // No proof for an account without state.
+    assert!(c.engine.prove(&StateKey::Account(Address::repeat_byte(0x42))).is_none());
+}
+
+#[test]
+fn incremental_root_equals_root_rebuilt_from_scratch() {
+    let c = busy_chain();
+    let rebuilt = Engine::new(CHAIN_ID, diamond(), c.engine.state().clone());
+    assert_eq!(rebuilt.state_root(), c.engine.state_root());
+}
+
+#[test]
+fn snapshot_round_trip_preserves_root() {
+    let c = busy_chain();
+    let bytes = c.engine.state().encode_snapshot();
+    let state = State::decode_snapshot(&bytes).expect("decodes");
+    let loaded = Engine::new(CHAIN_ID, diamond(), state);
+    assert_eq!(loaded.state_root(), c.engine.state_root());
+    assert!(State::decode_snapshot(&bytes[..bytes.len() - 1]).is_err());
+    assert!(State::decode_snapshot(b"garbage").is_err());
+}
+
+#[test]
+fn full_replay_from_genesis_reproduces_every_root() {
+    let c = busy_chain();
+    let mut engine = genesis().build().expect("genesis");
+    let mut parent = B256::ZERO;
+    for b in &c.blocks {
+        let header_bytes = b.header.encode();
+        let header = Header::decode(&header_bytes).expect("header decodes");
+        let body = block::encode_body(&b.txs);
+        let txs = block::decode_body(&body).expect("body decodes");
+        let replayed =
+            block::replay_block(&mut engine, parent, &header, txs, true).expect("replays");
+        assert_eq!(replayed.hash, b.hash);
+        parent = replayed.hash;
+    }
+    assert_eq!(engine.state_root(), c.engine.state_root());
+}
+
+#[test]
+fn replay_detects_tampering() {
+    let c = busy_chain();
+    let b = &c.blocks[0];
+    // Wrong parent.
+    let mut engine = genesis().build().expect("genesis");
+    let err =
+        block::replay_block(&mut engine, B256::repeat_byte(1), &b.header, b.txs.clone(), false)
+            .expect_err("bad parent");
+    assert!(matches!(err, block::ReplayError::BadParent { .. }));
+    // A forged state root.
+    let mut engine = genesis().build().expect("genesis");
+    let mut h = b.header.clone();
+    h.state_root = B256::repeat_byte(2);
+    let err = block::replay_block(&mut engine, B256::ZERO, &h, b.txs.clone(), false)
+        .expect_err("bad root");
+    assert!(matches!(err, block::ReplayError::RootMismatch { root: "state", .. }));
+    // A transaction whose recorded sender is not its signer.
+    let mut engine = genesis().build().expect("genesis");
+    let mut tx = b.txs[0].clone();
+    tx.sender = addr(BOB);
+    let err = block::replay_block(&mut engine, B256::ZERO, &b.header, vec![tx], true)
+        .expect_err("forged sender");
+    assert!(matches!(err, block::ReplayError::BadSignature { .. }));
+}
+
+#[test]
+fn change_sets_bring_a_replica_to_the_same_root() {
+    let mut c = Chain::new();
+    let mut replica = genesis().build().expect("genesis");
+    let icy = c.engine.addresses().icy;
+    for i in 0..5u64 {
+        let cmd: Command = transfer(&c, ALICE, icy, addr(20), tokens(i + 1));
+        c.ok(ALICE, cmd);
+        let changes = &c.blocks.last().expect("block").changes;
+        let root = replica.apply_changes(changes);
+        assert_eq!(root, c.engine.state_root());
+    }
+}
+
+#[test]
+fn merkle_root_of_lists() {
+    assert_eq!(merkle_root(&[]), B256::ZERO);
+    let a = B256::repeat_byte(1);
+    assert_eq!(merkle_root(&[a]), a);
+    let b = B256::repeat_byte(2);
+    let ab = alloy_primitives::keccak256([a.as_slice(), b.as_slice()].concat());
+    assert_eq!(merkle_root(&[a, b]), ab);
+    assert_eq!(
+        merkle_root(&[a, b, a]),
+        alloy_primitives::keccak256([ab.as_slice(), a.as_slice()].concat())
+    );
+}

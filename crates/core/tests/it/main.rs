@@ -1,0 +1,12 @@
+//! Integration tests of the engine: scenario tests with explicit time travel, adversarial cases
+//! per facet, and property tests of the invariants.
+
+mod access;
+mod commitment;
+mod diamond;
+mod harness;
+mod properties;
+mod signing;
+mod token;
+mod vesting;
+mod votes;
