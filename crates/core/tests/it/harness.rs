@@ -180,18 +180,12 @@ impl Chain {
 /// Every state entry, with the given account's nonce zeroed, for "nothing changed" checks.
 pub fn state_without_nonce(engine: &Engine, who: Address) -> Vec<String> {
     let mut entries = engine.state().entries();
-    entries.retain_mut(|(k, v)| {
-        if let (
-            hoard_core::state::StateKey::Account(a),
-            hoard_core::state::StateValue::Account(acc),
-        ) = (k, v)
-        {
-            if *a == who {
-                acc.nonce = 0;
-                return *acc != hoard_core::state::Account::default();
-            }
+    entries.retain_mut(|(k, v)| match (k, v) {
+        (hoard_core::state::StateKey::Account(a), hoard_core::state::StateValue::Account(acc)) if *a == who => {
+            acc.nonce = 0;
+            *acc != hoard_core::state::Account::default()
         }
-        true
+        _ => true,
     });
     let mut out: Vec<String> = entries.into_iter().map(|(k, v)| format!("{k:?} = {v:?}")).collect();
     out.sort();
