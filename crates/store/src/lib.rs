@@ -334,7 +334,7 @@ pub trait Store: Send + Sync {
 /// `sqlite://` prefix is stripped).
 pub fn open(url_or_path: &str) -> Result<Box<dyn Store>> {
     if url_or_path.starts_with("postgres://") || url_or_path.starts_with("postgresql://") {
-        PostgresStore::open(url_or_path).map(|_| unreachable!())
+        Ok(Box::new(PostgresStore::open(url_or_path)?))
     } else {
         let path = url_or_path.strip_prefix("sqlite://").unwrap_or(url_or_path);
         Ok(Box::new(SqliteStore::open(path)?))
