@@ -29,6 +29,9 @@
 #![deny(clippy::float_arithmetic)]
 #![warn(missing_docs)]
 
+/// Re-export of the integer types used in this crate's API.
+pub use alloy_primitives;
+
 pub mod error;
 pub mod flavour;
 pub mod math;
