@@ -4,6 +4,8 @@
 //! function; this file only dispatches.
 use clap::{Parser, Subcommand};
 
+mod pool;
+
 #[derive(Parser)]
 #[command(name = "hoard", version, about = "Hoard protocol engine: node, wallet, custody tools")]
 struct Cli {
@@ -14,9 +16,13 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     // Subcommand variants are added here, one line each, by the module that owns them.
+    /// Concentrated-liquidity pools: replay and quote.
+    Pool(pool::PoolArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    match cli.command {}
+    match cli.command {
+        Command::Pool(args) => pool::run(args),
+    }
 }
