@@ -2,5 +2,6 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+mod pool_vectors;
 mod replay_data;
 mod vectors;
