@@ -407,10 +407,6 @@ fn event_query(
             sql.push_str(&format!(" AND topic{position} = ANY({p})"));
         }
     }
-    if let Some(account) = &filter.account {
-        let p = push(Box::new(pad_address(account).to_vec()));
-        sql.push_str(&format!(" AND (topic1 = {p} OR topic2 = {p} OR topic3 = {p})"));
-    }
     if let Some(cursor) = after {
         let h = push(Box::new(int(cursor.height)?));
         let i = push(Box::new(i64::from(cursor.log_index)));
@@ -418,9 +414,25 @@ fn event_query(
         sql.push_str(&format!(" AND (height, log_index) {op} ({h}, {i})"));
     }
     let order = if descending { "DESC" } else { "ASC" };
+    let order = format!("ORDER BY height {order}, log_index {order}");
     let fetch = i64::try_from(fetch).map_err(|_| StoreError::Invalid { what: "page too large" })?;
-    let p = push(Box::new(fetch));
-    sql.push_str(&format!(" ORDER BY height {order}, log_index {order} LIMIT {p}"));
+    let limit = push(Box::new(fetch));
+    if let Some(account) = &filter.account {
+        // One ordered index scan per topic position, each limited, merged: an OR over the three
+        // positions would read and sort every event of the account.
+        let a = push(Box::new(pad_address(account).to_vec()));
+        let branches: Vec<String> = (1..4)
+            .map(|k| {
+                format!("SELECT * FROM ({sql} AND topic{k} = {a} {order} LIMIT {limit}) AS t{k}")
+            })
+            .collect();
+        sql = format!(
+            "SELECT * FROM ({}) AS matched {order} LIMIT {limit}",
+            branches.join(" UNION ")
+        );
+    } else {
+        sql.push_str(&format!(" {order} LIMIT {limit}"));
+    }
     Ok((sql, params))
 }
 

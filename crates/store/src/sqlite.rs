@@ -381,10 +381,6 @@ fn event_query(
             sql.push_str(&format!(" AND topic{position} IN ({})", list.join(", ")));
         }
     }
-    if let Some(account) = &filter.account {
-        let p = push(Value::Blob(pad_address(account).to_vec()));
-        sql.push_str(&format!(" AND (topic1 = {p} OR topic2 = {p} OR topic3 = {p})"));
-    }
     if let Some(cursor) = after {
         let h = push(Value::Integer(int(cursor.height)?));
         let i = push(Value::Integer(i64::from(cursor.log_index)));
@@ -392,9 +388,25 @@ fn event_query(
         sql.push_str(&format!(" AND (height, log_index) {op} ({h}, {i})"));
     }
     let order = if descending { "DESC" } else { "ASC" };
+    let order = format!("ORDER BY height {order}, log_index {order}");
     let fetch = i64::try_from(fetch).map_err(|_| StoreError::Invalid { what: "page too large" })?;
-    let p = push(Value::Integer(fetch));
-    sql.push_str(&format!(" ORDER BY height {order}, log_index {order} LIMIT {p}"));
+    let limit = push(Value::Integer(fetch));
+    if let Some(account) = &filter.account {
+        // One ordered index scan per topic position, each limited, merged: an OR over the three
+        // positions would read and sort every event of the account.
+        let a = push(Value::Blob(pad_address(account).to_vec()));
+        let branches: Vec<String> = (1..4)
+            .map(|k| {
+                format!("SELECT * FROM ({sql} AND topic{k} = {a} {order} LIMIT {limit}) AS t{k}")
+            })
+            .collect();
+        sql = format!(
+            "SELECT * FROM ({}) AS matched {order} LIMIT {limit}",
+            branches.join(" UNION ")
+        );
+    } else {
+        sql.push_str(&format!(" {order} LIMIT {limit}"));
+    }
     Ok((sql, params))
 }
 
@@ -692,10 +704,13 @@ mod tests {
         assert!(sql.contains("height >= ?1"));
         assert!(sql.contains("address IN (?2, ?3)"));
         assert!(sql.contains("topic1 IN (?4)"));
-        assert!(sql.contains("(topic1 = ?5 OR topic2 = ?5 OR topic3 = ?5)"));
-        assert!(sql.contains("(height, log_index) < (?6, ?7)"));
-        assert!(sql.ends_with("ORDER BY height DESC, log_index DESC LIMIT ?8"));
+        assert!(sql.contains("(height, log_index) < (?5, ?6)"));
+        for k in 1..4 {
+            assert!(sql.contains(&format!("AND topic{k} = ?8 ORDER BY height DESC")));
+        }
+        assert_eq!(sql.matches(" UNION ").count(), 2, "one branch per account position");
+        assert!(sql.ends_with("AS matched ORDER BY height DESC, log_index DESC LIMIT ?7"));
         assert_eq!(params.len(), 8);
-        assert_eq!(params[7], Value::Integer(11));
+        assert_eq!(params[6], Value::Integer(11));
     }
 }
