@@ -2,6 +2,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+mod differential;
 mod pool_vectors;
+mod props;
 mod replay_data;
 mod vectors;
