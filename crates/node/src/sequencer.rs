@@ -1,0 +1,232 @@
+//! The sequencer thread: orders commands into blocks and commits them durably.
+
+use std::{
+    sync::{Arc, atomic::Ordering, mpsc},
+    time::Instant,
+};
+
+use hoard_core::{Engine, Env, Receipt, block, command::Tx};
+
+use crate::{
+    BLOCK_TXS_MAX, CommittedBlock, Head, NodeConfig, SNAPSHOT_EVERY_BLOCKS, SNAPSHOT_EVERY_TXS,
+    Shared, Submission, TxOutcome, recovery::Recovered,
+};
+
+/// How often an idle sequencer checks for shutdown.
+const IDLE_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+pub(crate) struct Sequencer {
+    shared: Arc<Shared>,
+    engine: Engine,
+    head: Head,
+    rx: mpsc::Receiver<Submission>,
+    config: NodeConfig,
+    txs_since_snapshot: u64,
+    blocks_since_snapshot: u64,
+}
+
+/// A submission waiting for its block to commit: outcomes by position, with the included ones
+/// filled in after the commit.
+struct Waiter {
+    reply: tokio::sync::oneshot::Sender<Vec<TxOutcome>>,
+    outcomes: Vec<Option<TxOutcome>>,
+    /// (position in submission, index in block)
+    included: Vec<(usize, usize)>,
+}
+
+#[derive(Default)]
+struct Building {
+    txs: Vec<Tx>,
+    receipts: Vec<Receipt>,
+    waiters: Vec<Waiter>,
+}
+
+impl Sequencer {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        r: Recovered,
+        rx: mpsc::Receiver<Submission>,
+        config: NodeConfig,
+    ) -> Self {
+        Sequencer {
+            shared,
+            engine: r.engine,
+            head: r.head,
+            rx,
+            config,
+            txs_since_snapshot: r.txs_since_snapshot,
+            blocks_since_snapshot: r.blocks_since_snapshot,
+        }
+    }
+
+    pub(crate) fn run(mut self) {
+        let mut carried: Option<Submission> = None;
+        loop {
+            let first = match carried.take() {
+                Some(s) => s,
+                None => match self.rx.recv_timeout(IDLE_POLL) {
+                    Ok(s) => s,
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        if self.shared.stop.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        continue;
+                    }
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                },
+            };
+            let opened = Instant::now();
+            let env = Env {
+                chain_id: self.engine.chain_id(),
+                height: self.head.height + 1,
+                time_s: (self.config.clock)().max(self.head.time_s),
+            };
+            let mut b = Building::default();
+            self.absorb(&env, first, &mut b);
+            while b.txs.len() < BLOCK_TXS_MAX {
+                let left = self.config.block_interval.saturating_sub(opened.elapsed());
+                if left.is_zero() {
+                    break;
+                }
+                match self.rx.recv_timeout(left) {
+                    Ok(s) if b.txs.len() + s.txs.len() > BLOCK_TXS_MAX => {
+                        carried = Some(s);
+                        break;
+                    }
+                    Ok(s) => self.absorb(&env, s, &mut b),
+                    Err(_) => break,
+                }
+            }
+            if !self.commit(&env, b) {
+                break;
+            }
+        }
+        self.snapshot();
+        self.shared.running.store(false, Ordering::SeqCst);
+    }
+
+    /// Executes a submission into the block being built.
+    fn absorb(&mut self, env: &Env, s: Submission, b: &mut Building) {
+        let mut w =
+            Waiter { reply: s.reply, outcomes: vec![None; s.txs.len()], included: Vec::new() };
+        let mut invalid = 0;
+        for (pos, tx) in s.txs.into_iter().enumerate() {
+            match self.engine.execute(env, &tx) {
+                Ok(receipt) => {
+                    w.included.push((pos, b.txs.len()));
+                    b.txs.push(tx);
+                    b.receipts.push(receipt);
+                }
+                Err(e) => {
+                    invalid += 1;
+                    w.outcomes[pos] = Some(TxOutcome::Invalid(e));
+                }
+            }
+        }
+        self.shared.metrics.invalid(invalid);
+        b.waiters.push(w);
+    }
+
+    /// Seals and commits a block, then answers its submitters. Returns false if the sequencer
+    /// must stop (a failed commit).
+    fn commit(&mut self, env: &Env, b: Building) -> bool {
+        if b.txs.is_empty() {
+            // Empty blocks are not written; nothing changed in the engine.
+            for w in b.waiters {
+                let _ = w.reply.send(
+                    w.outcomes
+                        .into_iter()
+                        .map(|o| o.unwrap_or(TxOutcome::Failed("not executed".into())))
+                        .collect(),
+                );
+            }
+            return true;
+        }
+        let rejected = b.receipts.iter().filter(|r| !r.success).count() as u64;
+        let sealed = block::seal(&mut self.engine, self.head.hash, env, b.txs, b.receipts);
+        let write = crate::block_write(&sealed);
+        let started = Instant::now();
+        if let Err(e) = self.shared.store.append_blocks(std::slice::from_ref(&write)) {
+            tracing::error!(error = %e, height = env.height, "block commit failed; the sequencer stops");
+            for w in b.waiters {
+                let msg =
+                    "the node failed to commit the block; the command was not applied".to_string();
+                let outcomes = w
+                    .outcomes
+                    .into_iter()
+                    .map(|o| match o {
+                        Some(TxOutcome::Invalid(e)) => TxOutcome::Invalid(e),
+                        _ => TxOutcome::Failed(msg.clone()),
+                    })
+                    .collect();
+                let _ = w.reply.send(outcomes);
+            }
+            return false;
+        }
+        let commit_ms = started.elapsed().as_millis() as u64;
+        self.head = Head {
+            height: sealed.header.height,
+            hash: sealed.hash,
+            time_s: sealed.header.time_s,
+            state_root: sealed.header.state_root,
+        };
+        {
+            let mut c = self.shared.committed.write().unwrap_or_else(|p| p.into_inner());
+            let root = c.engine.apply_changes(&sealed.changes);
+            debug_assert_eq!(root, sealed.header.state_root, "replica follows the sequencer");
+            c.head = self.head;
+        }
+        self.shared.metrics.block(sealed.txs.len() as u64, rejected, commit_ms);
+        self.shared.metrics.set_head(self.head.height);
+        let height = sealed.header.height;
+        for mut w in b.waiters {
+            for (pos, idx) in w.included {
+                w.outcomes[pos] = Some(TxOutcome::Included {
+                    receipt: sealed.receipts[idx].clone(),
+                    height,
+                    index: idx as u32,
+                });
+            }
+            let _ = w.reply.send(
+                w.outcomes
+                    .into_iter()
+                    .map(|o| o.unwrap_or(TxOutcome::Failed("not executed".into())))
+                    .collect(),
+            );
+        }
+        self.txs_since_snapshot += sealed.txs.len() as u64;
+        self.blocks_since_snapshot += 1;
+        let _ = self.shared.blocks.send(Arc::new(CommittedBlock {
+            header: sealed.header,
+            hash: sealed.hash,
+            txs: sealed.txs,
+            receipts: sealed.receipts,
+        }));
+        if self.txs_since_snapshot >= SNAPSHOT_EVERY_TXS
+            || self.blocks_since_snapshot >= SNAPSHOT_EVERY_BLOCKS
+        {
+            self.snapshot();
+        }
+        true
+    }
+
+    fn snapshot(&mut self) {
+        if self.txs_since_snapshot == 0 && self.blocks_since_snapshot == 0 {
+            return;
+        }
+        let snap = hoard_store::SnapshotRecord {
+            height: self.head.height,
+            state_root: self.head.state_root.0,
+            bytes: self.engine.state().encode_snapshot(),
+        };
+        match self.shared.store.put_snapshot(&snap) {
+            Ok(()) => {
+                self.txs_since_snapshot = 0;
+                self.blocks_since_snapshot = 0;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "snapshot failed; recovery will replay more blocks")
+            }
+        }
+    }
+}
