@@ -3,6 +3,7 @@
 
 mod common;
 mod differential;
+mod flavours;
 mod pool_vectors;
 mod props;
 mod replay_data;
