@@ -32,6 +32,7 @@
 /// Re-export of the integer types used in this crate's API.
 pub use alloy_primitives;
 
+pub mod bench;
 pub mod error;
 pub mod flavour;
 pub mod math;

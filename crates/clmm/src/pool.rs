@@ -70,9 +70,9 @@ pub struct SwapResult {
     pub steps: u32,
 }
 
-/// A computed but not yet applied swap.
+/// A computed but not yet applied swap: [`Pool::plan_swap`] then [`Pool::commit_swap`].
 #[derive(Debug, Clone)]
-struct SwapPlan {
+pub struct SwapPlan {
     result: SwapResult,
     zero_for_one: bool,
     fee_growth_global_x128: U256,
@@ -686,6 +686,17 @@ impl Pool {
         self.commit_swap(plan, time)
     }
 
+    /// Computes a swap without applying it, at the fee of `time`.
+    pub fn plan_swap_at(
+        &self,
+        zero_for_one: bool,
+        amount_specified: I256,
+        limit: U256,
+        time: u32,
+    ) -> Result<SwapPlan> {
+        self.plan_swap(zero_for_one, amount_specified, limit, time, self.current_fee(time))
+    }
+
     fn plan_swap(
         &self,
         zero_for_one: bool,
@@ -831,7 +842,8 @@ impl Pool {
         })
     }
 
-    fn commit_swap(&mut self, plan: SwapPlan, time: u32) -> Result<SwapResult> {
+    /// Applies a plan computed on this pool's current state (by [`Self::plan_swap_at`]).
+    pub fn commit_swap(&mut self, plan: SwapPlan, time: u32) -> Result<SwapResult> {
         let r = &plan.result;
         // Balances first: the only fallible part of the commit.
         let b0 = apply_signed(self.balance0, r.amount0).ok_or(ClmmError::Overflow("balance0"))?;
@@ -1052,6 +1064,13 @@ fn apply_signed(balance: U256, delta: I256) -> Option<U256> {
         balance.checked_sub(delta.unsigned_abs())
     } else {
         balance.checked_add(delta.into_raw())
+    }
+}
+
+impl SwapPlan {
+    /// The swap's outcome.
+    pub fn result(&self) -> &SwapResult {
+        &self.result
     }
 }
 

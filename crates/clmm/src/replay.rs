@@ -488,12 +488,19 @@ impl Replayer {
             && ev.pool_liquidity.is_none_or(|l| l == r.liquidity)
     }
 
-    /// Quotes the trials; returns the index of the first exact match.
-    fn first_match(&self, ev: &Event, trials: &[Trial; 3]) -> Option<usize> {
+    /// Plans the trials; returns the index and plan of the first exact match.
+    fn first_match(
+        &self,
+        ev: &Event,
+        trials: &[Trial; 3],
+    ) -> Option<(usize, crate::pool::SwapPlan)> {
         let pool = self.pool.as_ref().expect("invariant: the pool exists after the first event");
-        trials.iter().position(|&(z, amount, limit)| {
-            !amount.is_zero()
-                && pool.quote(z, amount, limit, ev.time).is_ok_and(|r| Self::matches(ev, &r))
+        trials.iter().enumerate().find_map(|(i, &(z, amount, limit))| {
+            if amount.is_zero() {
+                return None;
+            }
+            let plan = pool.plan_swap_at(z, amount, limit, ev.time).ok()?;
+            Self::matches(ev, plan.result()).then_some((i, plan))
         })
     }
 
@@ -506,32 +513,40 @@ impl Replayer {
         if self.report.bootstrapped {
             self.learn_crossings(ev, &trials)?;
         }
-        let chosen = self.first_match(ev, &trials);
-        let (z, amount, limit) = trials[chosen.unwrap_or(0)];
         let recorded =
             ev.sqrt_price_x96.is_some() || ev.tick.is_some() || ev.pool_liquidity.is_some();
+        if let Some((i, plan)) = self.first_match(ev, &trials) {
+            self.pool_mut().commit_swap(plan, ev.time)?;
+            if i == 1 {
+                self.report.swaps_exact_output += 1;
+            }
+            if recorded {
+                self.report.swaps_exact += 1;
+            } else {
+                self.report.swaps_unchecked += 1;
+            }
+            return Ok(());
+        }
+        let (z, amount, limit) = trials[0];
         match self.pool_mut().swap(z, amount, limit, ev.time) {
             Ok(r) => {
-                if chosen == Some(1) {
-                    self.report.swaps_exact_output += 1;
-                }
-                if chosen.is_some() {
-                    if recorded {
-                        self.report.swaps_exact += 1;
-                    } else {
-                        self.report.swaps_unchecked += 1;
-                    }
-                } else {
-                    self.diverge(
-                        ev,
-                        format!(
-                            "swap recorded amounts ({}, {}) price {:?} tick {:?} liquidity {:?}; replayed ({}, {}) price {} tick {} liquidity {}",
-                            ev.amount0, ev.amount1, ev.sqrt_price_x96.map(|p| p.to_string()), ev.tick, ev.pool_liquidity,
-                            r.amount0, r.amount1, r.sqrt_price_x96, r.tick, r.liquidity
-                        ),
-                    );
-                    self.resync(ev);
-                }
+                self.diverge(
+                    ev,
+                    format!(
+                        "swap recorded amounts ({}, {}) price {:?} tick {:?} liquidity {:?}; replayed ({}, {}) price {} tick {} liquidity {}",
+                        ev.amount0,
+                        ev.amount1,
+                        ev.sqrt_price_x96.map(|p| p.to_string()),
+                        ev.tick,
+                        ev.pool_liquidity,
+                        r.amount0,
+                        r.amount1,
+                        r.sqrt_price_x96,
+                        r.tick,
+                        r.liquidity
+                    ),
+                );
+                self.resync(ev);
             }
             Err(e) => {
                 self.diverge(ev, format!("swap refused: {e}"));
