@@ -4,6 +4,7 @@
 //! function; this file only dispatches.
 use clap::{Parser, Subcommand};
 
+mod btc;
 mod pool;
 
 #[derive(Parser)]
@@ -18,11 +19,14 @@ enum Command {
     // Subcommand variants are added here, one line each, by the module that owns them.
     /// Concentrated-liquidity pools: replay and quote.
     Pool(pool::PoolArgs),
+    /// Bitcoin custody: policies, descriptors, PSBTs, SPV.
+    Btc(btc::BtcArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Pool(args) => pool::run(args),
+        Command::Btc(args) => btc::run(args),
     }
 }
