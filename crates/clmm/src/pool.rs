@@ -1009,6 +1009,50 @@ impl Pool {
         Ok(())
     }
 
+    /// Moves `amount` of liquidity from position `from` to `to_owner` on the same range, fees
+    /// credited to each side up to now (ticks, nets and in-range liquidity are unchanged). Used by
+    /// the replay when a position was minted through a proxy; if all of `from`'s liquidity moves,
+    /// its tokens owed move too.
+    pub fn move_position_liquidity(
+        &mut self,
+        from: PositionKey,
+        to_owner: Address,
+        amount: u128,
+    ) -> Result<()> {
+        let lower = self.ticks.get(&from.tick_lower).cloned().unwrap_or_default();
+        let upper = self.ticks.get(&from.tick_upper).cloned().unwrap_or_default();
+        let (i0, i1) = fee_growth_inside(
+            &lower,
+            &upper,
+            from.tick_lower,
+            from.tick_upper,
+            self.slot0.tick,
+            self.fee_growth_global0_x128,
+            self.fee_growth_global1_x128,
+        );
+        let mut source = self.positions.get(&from).cloned().ok_or(ClmmError::NoPosition)?;
+        source.update(0, i0, i1)?;
+        source.liquidity = source.liquidity.checked_sub(amount).ok_or(ClmmError::LiquiditySub)?;
+        let to = PositionKey { owner: to_owner, ..from };
+        let mut target = self.positions.get(&to).cloned().unwrap_or_default();
+        if target.liquidity > 0 {
+            target.update(0, i0, i1)?;
+        } else {
+            target.fee_growth_inside0_last_x128 = i0;
+            target.fee_growth_inside1_last_x128 = i1;
+        }
+        target.liquidity = target.liquidity.checked_add(amount).ok_or(ClmmError::LiquidityAdd)?;
+        if source.liquidity == 0 {
+            target.tokens_owed0 = target.tokens_owed0.wrapping_add(source.tokens_owed0);
+            target.tokens_owed1 = target.tokens_owed1.wrapping_add(source.tokens_owed1);
+            source.tokens_owed0 = 0;
+            source.tokens_owed1 = 0;
+        }
+        self.positions.insert(from, source);
+        self.positions.insert(to, target);
+        Ok(())
+    }
+
     /// Bootstrap only: overwrites price, tick and liquidity with recorded values after a
     /// divergence, so that the replay continues from the chain's state.
     pub fn resync(&mut self, sqrt_price_x96: U256, tick: i32, liquidity: u128) {

@@ -129,6 +129,8 @@ pub struct ReplayReport {
     pub ticks_learned: u64,
     /// Positions (or parts) adopted as pre-existing.
     pub positions_adopted: u64,
+    /// Burns whose liquidity was minted through a proxy (moved to the burner first).
+    pub proxy_mints: u64,
     /// Collects that needed pre-history fees credited.
     pub collects_credited: u64,
     /// Times the pool was re-synced to the record.
@@ -248,6 +250,7 @@ pub struct Replayer {
     config: PoolConfig,
     pool: Option<Pool>,
     known: HashSet<i32>,
+    minted: std::collections::BTreeSet<crate::position::PositionKey>,
     opening: U256,
     index: usize,
     report: ReplayReport,
@@ -263,6 +266,7 @@ impl Replayer {
             config,
             pool: None,
             known: HashSet::new(),
+            minted: Default::default(),
             opening: U256::ZERO,
             index: 0,
             report: ReplayReport::default(),
@@ -368,6 +372,13 @@ impl Replayer {
     fn mint(&mut self, ev: &Event) -> Result<()> {
         self.report.mints += 1;
         let r = self.pool_mut().mint(ev.owner, ev.tick_lower, ev.tick_upper, ev.liquidity, ev.time);
+        if r.is_ok() {
+            self.minted.insert(crate::position::PositionKey {
+                owner: ev.owner,
+                tick_lower: ev.tick_lower,
+                tick_upper: ev.tick_upper,
+            });
+        }
         match r {
             Ok((a0, a1)) => {
                 if a0 != ev.amount0.unsigned_abs() || a1 != ev.amount1.unsigned_abs() {
@@ -388,10 +399,24 @@ impl Replayer {
     fn burn(&mut self, ev: &Event) -> Result<()> {
         self.report.burns += 1;
         let bootstrapped = self.report.bootstrapped;
-        let held = self
+        let mut held = self
             .pool_mut()
             .position(ev.owner, ev.tick_lower, ev.tick_upper)
             .map_or(0, |p| p.liquidity);
+        if held < ev.liquidity
+            && let Some(from) = self.proxy_position(ev, ev.liquidity - held)
+        {
+            // demeter's CSV records the caller of `mint`, which may be a proxy minting for the
+            // burner: the liquidity moves to the burner (ticks and nets are unchanged).
+            let missing = ev.liquidity - held;
+            match self.pool_mut().move_position_liquidity(from, ev.owner, missing) {
+                Ok(()) => {
+                    self.report.proxy_mints += 1;
+                    held += missing;
+                }
+                Err(e) => self.diverge(ev, format!("proxy move refused: {e}")),
+            }
+        }
         if bootstrapped && held < ev.liquidity {
             let missing = ev.liquidity - held;
             let time = ev.time;
@@ -426,6 +451,33 @@ impl Replayer {
             Err(e) => self.diverge(ev, format!("burn refused: {e}")),
         }
         Ok(())
+    }
+
+    /// A position on the burn's range, minted in the history by another address, holding at
+    /// least `missing` liquidity (an exact amount first, else the largest).
+    fn proxy_position(&self, ev: &Event, missing: u128) -> Option<crate::position::PositionKey> {
+        let pool = self.pool.as_ref()?;
+        let mut best: Option<(crate::position::PositionKey, u128)> = None;
+        for key in &self.minted {
+            if key.tick_lower != ev.tick_lower
+                || key.tick_upper != ev.tick_upper
+                || key.owner == ev.owner
+            {
+                continue;
+            }
+            let l =
+                pool.position(key.owner, key.tick_lower, key.tick_upper).map_or(0, |p| p.liquidity);
+            if l < missing {
+                continue;
+            }
+            if l == missing {
+                return Some(*key);
+            }
+            if best.is_none_or(|(k, b)| l > b || (l == b && *key < k)) {
+                best = Some((*key, l));
+            }
+        }
+        best.map(|(k, _)| k)
     }
 
     fn collect(&mut self, ev: &Event) -> Result<()> {
@@ -600,53 +652,133 @@ impl Replayer {
         if unknown.is_empty() {
             return Ok(());
         }
-        // Total net each unknown tick must have for the whole residual to sit at `target`.
-        let required = |b: i32, target: i32| -> i128 {
-            if b != target {
-                0
-            } else if zero_for_one {
-                -residual
-            } else {
-                residual
-            }
-        };
-        let candidates: Vec<i32> = if residual == 0 {
-            vec![i32::MIN] // all zero
-        } else {
-            unknown.clone()
-        };
+        // Signed liquidity change when crossing in the swap's direction: net going up, -net down.
+        let sign: i128 = if zero_for_one { -1 } else { 1 };
         let time = ev.time;
-        for &target in &candidates {
-            let undo = self.seed_all(&unknown, target, &required, time)?;
-            if self.first_match(ev, trials).is_some() {
-                self.known.extend(unknown.iter().copied());
-                self.report.ticks_learned += unknown.len() as u64;
-                return Ok(());
+        let k = unknown.len();
+        // 1. The whole residual at one unknown tick (or nothing anywhere), the others zero; first
+        //    leaving zero-net ticks uninitialized, then initialized (a tick with gross liquidity
+        //    but zero net splits a swap step and can change a rounding).
+        let targets: Vec<Option<usize>> =
+            if residual == 0 { vec![None] } else { (0..k).map(Some).collect() };
+        for init_all in [false, true] {
+            for &target in &targets {
+                let nets: Vec<i128> =
+                    (0..k).map(|i| if Some(i) == target { sign * residual } else { 0 }).collect();
+                if self.try_assignment(ev, trials, &unknown, &nets, init_all, time)? {
+                    return Ok(());
+                }
             }
-            self.unseed_all(undo)?;
+        }
+        // 2. Two unknown ticks: the liquidity between them is found by bisection on the final
+        //    price, for the exact-input and the exact-output reading of the event.
+        if k == 2 && self.bisect_two(ev, trials, &crossed, &unknown, residual, sign, time)? {
+            return Ok(());
         }
         // No assignment reproduces the swap: keep the residual at the last crossed unknown tick
         // (so the liquidity after the swap is right) without marking anything learned.
-        let last = *unknown.last().expect("invariant: unknown is not empty");
-        let _ =
-            self.seed_all(&unknown, if residual == 0 { i32::MIN } else { last }, &required, time)?;
+        let nets: Vec<i128> =
+            (0..k).map(|i| if i + 1 == k { sign * residual } else { 0 }).collect();
+        let _ = self.seed_all(&unknown, &nets, false, time)?;
         Ok(())
+    }
+
+    /// Seeds `nets` (total nets, path order) on `unknown`; keeps them and marks the ticks learned
+    /// if the swap then matches the record, otherwise undoes them.
+    fn try_assignment(
+        &mut self,
+        ev: &Event,
+        trials: &[Trial; 3],
+        unknown: &[i32],
+        nets: &[i128],
+        init_all: bool,
+        time: u32,
+    ) -> Result<bool> {
+        let undo = self.seed_all(unknown, nets, init_all, time)?;
+        if self.first_match(ev, trials).is_some() {
+            self.known.extend(unknown.iter().copied());
+            self.report.ticks_learned += unknown.len() as u64;
+            return Ok(true);
+        }
+        self.unseed_all(undo)?;
+        Ok(false)
+    }
+
+    /// Bisection for two unknown crossed ticks `u1`, `u2`: `m` is the in-range liquidity just
+    /// after crossing `u1`; the residual fixes `u2`'s share. The final price is monotone in `m`.
+    #[allow(clippy::too_many_arguments)]
+    fn bisect_two(
+        &mut self,
+        ev: &Event,
+        trials: &[Trial; 3],
+        crossed: &[i32],
+        unknown: &[i32],
+        residual: i128,
+        sign: i128,
+        time: u32,
+    ) -> Result<bool> {
+        let Some(recorded) = ev.sqrt_price_x96 else { return Ok(false) };
+        let pool = self.pool.as_ref().expect("invariant: the pool exists after the first event");
+        // Liquidity just before u1: current liquidity plus the known ticks crossed before it.
+        let mut before_u1 = i128::try_from(pool.liquidity()).unwrap_or(i128::MAX);
+        for &b in crossed.iter().take_while(|&&b| b != unknown[0]) {
+            before_u1 += sign * pool.tick_info(b).map_or(0, |t| t.liquidity_net);
+        }
+        let nets_for = |m: i128| -> [i128; 2] {
+            let c1 = m - before_u1;
+            [sign * c1, sign * (residual - c1)]
+        };
+        let up = sign > 0;
+        for trial in [0usize, 1] {
+            let (z, amount, limit) = trials[trial];
+            if amount.is_zero() {
+                continue;
+            }
+            // P(m): m is at most the true value (the plan fails, or the price went at least as
+            // far as recorded). Largest m with P true, by bisection over [0, 2^100].
+            let (mut lo, mut hi) = (0i128, 1i128 << 100);
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                let undo = self.seed_all(unknown, &nets_for(mid), true, time)?;
+                let p = self.pool.as_ref().expect("invariant: pool exists");
+                let far = match p.plan_swap_at(z, amount, limit, ev.time) {
+                    Err(_) => true,
+                    Ok(plan) => {
+                        let price = plan.result().sqrt_price_x96;
+                        if up { price >= recorded } else { price <= recorded }
+                    }
+                };
+                self.unseed_all(undo)?;
+                if far {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            for m in [lo, hi, lo - 1, hi + 1] {
+                if m >= 0 && self.try_assignment(ev, trials, unknown, &nets_for(m), true, time)? {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
     }
 
     #[allow(clippy::type_complexity)]
     fn seed_all(
         &mut self,
         unknown: &[i32],
-        target: i32,
-        required: &dyn Fn(i32, i32) -> i128,
+        nets: &[i128],
+        init_all: bool,
         time: u32,
     ) -> Result<Vec<(i32, Option<crate::tick::TickInfo>, bool)>> {
         let mut undo = Vec::with_capacity(unknown.len());
-        for &b in unknown {
+        for (&b, &net) in unknown.iter().zip(nets) {
             let pool = self.pool_mut();
-            let current = pool.tick_info(b).map_or(0, |t| t.liquidity_net);
-            let delta = required(b, target) - current;
-            if delta == 0 {
+            let info = pool.tick_info(b);
+            let initialized = info.is_some_and(|t| t.initialized);
+            let delta = net - info.map_or(0, |t| t.liquidity_net);
+            if delta == 0 && (initialized || !init_all) {
                 continue;
             }
             let (prev, flipped) = pool.seed_tick(b, delta, time)?;
