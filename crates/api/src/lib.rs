@@ -31,7 +31,10 @@ pub struct AppState {
 impl AppState {
     /// State over a node with the default limits.
     pub fn new(node: NodeHandle) -> AppState {
-        AppState { node, limiter: Arc::new(limits::RateLimiter::new(limits::RATE_PER_S, limits::RATE_BURST)) }
+        AppState {
+            node,
+            limiter: Arc::new(limits::RateLimiter::new(limits::RATE_PER_S, limits::RATE_BURST)),
+        }
     }
 }
 
@@ -55,7 +58,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

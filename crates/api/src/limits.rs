@@ -49,10 +49,11 @@ impl RateLimiter {
         let now = Instant::now();
         let cap = self.burst as u64 * 1000;
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        if buckets.len() >= RATE_CLIENTS_MAX && !buckets.contains_key(&ip) {
-            if let Some(oldest) = buckets.iter().min_by_key(|(_, (_, t))| *t).map(|(k, _)| *k) {
-                buckets.remove(&oldest);
-            }
+        if buckets.len() >= RATE_CLIENTS_MAX
+            && !buckets.contains_key(&ip)
+            && let Some(oldest) = buckets.iter().min_by_key(|(_, (_, t))| *t).map(|(k, _)| *k)
+        {
+            buckets.remove(&oldest);
         }
         let (tokens, last) = buckets.entry(ip).or_insert((cap, now));
         let refill = now.duration_since(*last).as_millis() as u64 * self.per_s;
@@ -83,4 +84,21 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
         .into_response();
     }
     next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_allows_burst_then_refuses_then_refills() {
+        let l = RateLimiter::new(1_000, 3);
+        let ip = IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 1));
+        assert!(l.check(ip) && l.check(ip) && l.check(ip));
+        assert!(!l.check(ip), "burst exhausted");
+        // Another client has its own bucket.
+        assert!(l.check(IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 2))));
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(l.check(ip), "1,000 per second refills a token within a few ms");
+    }
 }

@@ -1,1 +1,737 @@
-pub fn routes() -> axum::Router<crate::AppState> { axum::Router::new() }
+//! The JSON API under `/v1`, plus `/healthz` and `/metrics`.
+//!
+//! Amounts are decimal strings of base units (18 decimals for ICY and DFG); hashes, addresses
+//! and byte strings are 0x-prefixed hex. Every error is `{"error": {"code", "message"}}`.
+
+use std::{convert::Infallible, time::Duration};
+
+use alloy_primitives::{Address, B256, U256, hex};
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::{Path, Query, State},
+    http::{StatusCode, header},
+    response::{
+        IntoResponse, Response,
+        sse::{Event, KeepAlive, Sse},
+    },
+    routing::{get, post},
+};
+use futures_util::StreamExt;
+use hoard_core::{
+    Env, Receipt,
+    block::Header,
+    command::{COMMANDS, Command, SignedCommand, Tx, parse_encode_type},
+    event::Log,
+    facets::diamond,
+    rejection::TxInvalid,
+    roles,
+    state::{StateKey, TokenId},
+};
+use hoard_node::{BLOCK_TXS_MAX, TxOutcome};
+use serde_json::{Value, json};
+
+use crate::{
+    ApiError, ApiResult, AppState,
+    limits::{PAGE_DEFAULT, PAGE_MAX},
+};
+
+/// Routes of the JSON API.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/v1/openapi.json", get(openapi))
+        .route("/v1/chain", get(chain))
+        .route("/v1/tx", post(submit_one))
+        .route("/v1/txs", post(submit_batch))
+        .route("/v1/call", post(call))
+        .route("/v1/accounts/{address}", get(account))
+        .route("/v1/tokens", get(tokens))
+        .route("/v1/blocks", get(blocks))
+        .route("/v1/blocks/{id}", get(block))
+        .route("/v1/txs/{hash}", get(tx))
+        .route("/v1/events", get(events))
+        .route("/v1/facets", get(facets))
+        .route("/v1/facets/{address}", get(facet))
+        .route("/v1/facets/selector/{selector}", get(facet_of_selector))
+        .route("/v1/eip712/types", get(eip712_types))
+        .route("/v1/proofs/balance/{address}", get(balance_proof))
+        .route("/v1/stream", get(stream))
+        .fallback(not_found)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no such endpoint; see /v1/openapi.json")
+}
+
+// ----- parsing helpers -----
+
+fn u256_str(v: U256) -> String {
+    v.to_string()
+}
+
+/// Parses an address path or query parameter.
+pub fn parse_address(s: &str) -> ApiResult<Address> {
+    s.parse::<Address>().map_err(|_| {
+        ApiError::bad_request("api.bad_address", format!("{s:?} is not a 20-byte hex address"))
+    })
+}
+
+fn parse_b256(s: &str, what: &str) -> ApiResult<B256> {
+    s.parse::<B256>().map_err(|_| {
+        ApiError::bad_request("api.bad_hash", format!("{s:?} is not a 32-byte hex {what}"))
+    })
+}
+
+fn parse_json(body: &Bytes) -> ApiResult<Value> {
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request("api.bad_json", format!("the body is not valid JSON: {e}"))
+    })
+}
+
+fn tx_invalid(e: TxInvalid) -> ApiError {
+    let status = match e {
+        TxInvalid::NonceReused { .. } | TxInvalid::NonceGap { .. } => StatusCode::CONFLICT,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    ApiError { status, code: e.code(), message: e.to_string() }
+}
+
+/// A command as clients send it: `{"type", "message", "signature", "chainId"?,
+/// "verifyingContract"?}` (the pieces of `eth_signTypedData_v4`).
+fn parse_command(
+    v: &Value,
+    state: &AppState,
+    need_signature: bool,
+) -> ApiResult<(Command, Option<[u8; 65]>, Option<Address>)> {
+    let obj = v
+        .as_object()
+        .ok_or_else(|| tx_invalid(TxInvalid::Malformed("a command is a JSON object".into())))?;
+    let ty = obj.get("type").and_then(Value::as_str).ok_or_else(|| {
+        tx_invalid(TxInvalid::Malformed("missing \"type\" (the EIP-712 primary type)".into()))
+    })?;
+    let message = obj
+        .get("message")
+        .cloned()
+        .ok_or_else(|| tx_invalid(TxInvalid::Malformed("missing \"message\"".into())))?;
+    let (chain_id, diamond) = {
+        let c = state.node.committed();
+        (c.engine.chain_id(), c.engine.addresses().diamond)
+    };
+    if let Some(cid) = obj.get("chainId") {
+        let got = cid.as_u64().or_else(|| cid.as_str().and_then(|s| s.parse().ok())).unwrap_or(0);
+        if got != chain_id {
+            return Err(tx_invalid(TxInvalid::WrongChain { expected: chain_id, got }));
+        }
+    }
+    if let Some(vc) = obj.get("verifyingContract").and_then(Value::as_str)
+        && parse_address(vc)? != diamond
+    {
+        return Err(ApiError::bad_request(
+            "tx.wrong_domain",
+            format!("verifyingContract must be the diamond {diamond}"),
+        ));
+    }
+    let command = Command::from_json(ty, message).map_err(tx_invalid)?;
+    let signature = match obj.get("signature").and_then(Value::as_str) {
+        Some(s) => {
+            let bytes = hex::decode(s).map_err(|_| tx_invalid(TxInvalid::BadSignature))?;
+            Some(
+                <[u8; 65]>::try_from(bytes.as_slice())
+                    .map_err(|_| tx_invalid(TxInvalid::BadSignature))?,
+            )
+        }
+        None if need_signature => return Err(tx_invalid(TxInvalid::BadSignature)),
+        None => None,
+    };
+    let from = obj.get("from").and_then(Value::as_str).map(parse_address).transpose()?;
+    Ok((command, signature, from))
+}
+
+fn verify(state: &AppState, command: Command, signature: [u8; 65]) -> ApiResult<Tx> {
+    let domain = state.node.committed().engine.domain().clone();
+    SignedCommand { command, signature }.verify(&domain).map_err(tx_invalid)
+}
+
+// ----- JSON views -----
+
+/// A log as JSON.
+pub fn log_json(l: &Log) -> Value {
+    json!({
+        "address": l.address,
+        "name": l.name(),
+        "topics": l.topics,
+        "data": hex::encode_prefixed(&l.data),
+    })
+}
+
+/// A receipt as JSON.
+pub fn receipt_json(r: &Receipt) -> Value {
+    json!({
+        "tx_hash": r.tx_hash,
+        "sender": r.sender,
+        "command": r.command,
+        "success": r.success,
+        "code": r.code,
+        "message": r.message,
+        "logs": r.logs.iter().map(log_json).collect::<Vec<_>>(),
+    })
+}
+
+fn header_json(h: &Header, hash: B256) -> Value {
+    json!({
+        "height": h.height,
+        "hash": hash,
+        "parent_hash": h.parent_hash,
+        "time_s": h.time_s,
+        "tx_count": h.tx_count,
+        "tx_root": h.tx_root,
+        "receipts_root": h.receipts_root,
+        "state_root": h.state_root,
+        "chain_id": h.chain_id,
+    })
+}
+
+fn outcome_json(o: &TxOutcome, hash: B256) -> (StatusCode, Value) {
+    match o {
+        TxOutcome::Included { receipt, height, index } => {
+            let mut v = json!({ "hash": hash, "status": "committed", "height": height, "index": index, "receipt": receipt_json(receipt) });
+            if receipt.success {
+                (StatusCode::OK, v)
+            } else {
+                v["error"] = json!({ "code": receipt.code, "message": receipt.message });
+                (StatusCode::UNPROCESSABLE_ENTITY, v)
+            }
+        }
+        TxOutcome::Invalid(e) => {
+            let err = tx_invalid(e.clone());
+            (
+                err.status,
+                json!({ "hash": hash, "status": "refused", "error": { "code": err.code, "message": err.message } }),
+            )
+        }
+        TxOutcome::Failed(m) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({ "hash": hash, "status": "failed", "error": { "code": "node.commit_failed", "message": m } }),
+        ),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct WaitQuery {
+    wait: Option<bool>,
+}
+
+// ----- handlers -----
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    let running = state.node.is_running();
+    let head = state.node.committed().head.height;
+    let status = if running { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (
+        status,
+        Json(json!({ "status": if running { "ok" } else { "sequencer stopped" }, "head": head })),
+    )
+        .into_response()
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.node.metrics().render())
+        .into_response()
+}
+
+async fn openapi() -> Json<Value> {
+    Json(crate::openapi::document())
+}
+
+async fn chain(State(state): State<AppState>) -> Json<Value> {
+    let c = state.node.committed();
+    let a = c.engine.addresses();
+    Json(json!({
+        "chain_id": c.engine.chain_id(),
+        "genesis_hash": state.node.genesis_hash(),
+        "diamond": a.diamond,
+        "icy": a.icy,
+        "dfg": a.dfg,
+        "vesting_escrow": a.vesting_escrow,
+        "governance": c.engine.state().globals().governance,
+        "head": { "height": c.head.height, "hash": c.head.hash, "time_s": c.head.time_s, "state_root": c.head.state_root },
+    }))
+}
+
+async fn submit_one(
+    State(state): State<AppState>,
+    Query(q): Query<WaitQuery>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let v = parse_json(&body)?;
+    let (command, signature, _) = parse_command(&v, &state, true)?;
+    let signature = signature.ok_or_else(|| tx_invalid(TxInvalid::BadSignature))?;
+    let tx = verify(&state, command, signature)?;
+    let hash = tx.hash;
+    let rx = state.node.submit(vec![tx])?;
+    if q.wait == Some(false) {
+        return Ok((StatusCode::ACCEPTED, Json(json!({ "hash": hash, "status": "queued" })))
+            .into_response());
+    }
+    let outcomes = rx.await.map_err(|_| ApiError::internal("sequencer dropped a submission"))?;
+    let (status, body) = outcome_json(&outcomes[0], hash);
+    Ok((status, Json(body)).into_response())
+}
+
+async fn submit_batch(
+    State(state): State<AppState>,
+    Query(q): Query<WaitQuery>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let v = parse_json(&body)?;
+    let list = v.get("commands").and_then(Value::as_array).ok_or_else(|| {
+        tx_invalid(TxInvalid::Malformed("a batch is {\"commands\": [...]}".into()))
+    })?;
+    if list.is_empty() || list.len() > BLOCK_TXS_MAX {
+        return Err(ApiError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: "api.batch_size",
+            message: format!("a batch holds 1 to {BLOCK_TXS_MAX} commands"),
+        });
+    }
+    // Parse everything first: a malformed element refuses the whole batch, naming its index.
+    let mut parsed = Vec::with_capacity(list.len());
+    for (i, item) in list.iter().enumerate() {
+        let (command, signature, _) = parse_command(item, &state, true)
+            .map_err(|e| ApiError { message: format!("commands[{i}]: {}", e.message), ..e })?;
+        let signature = signature.ok_or_else(|| tx_invalid(TxInvalid::BadSignature))?;
+        parsed.push((command, signature));
+    }
+    // Signature recovery is the expensive part: off the async workers.
+    let domain = state.node.committed().engine.domain().clone();
+    let txs = tokio::task::spawn_blocking(move || {
+        parsed
+            .into_iter()
+            .enumerate()
+            .map(|(i, (command, signature))| {
+                SignedCommand { command, signature }.verify(&domain).map_err(|e| (i, e))
+            })
+            .collect::<Result<Vec<Tx>, _>>()
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(|(i, e)| {
+        let err = tx_invalid(e);
+        ApiError { message: format!("commands[{i}]: {}", err.message), ..err }
+    })?;
+    let hashes: Vec<B256> = txs.iter().map(|t| t.hash).collect();
+    let rx = state.node.submit(txs)?;
+    if q.wait == Some(false) {
+        return Ok((StatusCode::ACCEPTED, Json(json!({ "hashes": hashes, "status": "queued" })))
+            .into_response());
+    }
+    let outcomes = rx.await.map_err(|_| ApiError::internal("sequencer dropped a submission"))?;
+    let results: Vec<Value> =
+        outcomes.iter().zip(&hashes).map(|(o, h)| outcome_json(o, *h).1).collect();
+    let committed = outcomes.iter().filter(|o| matches!(o, TxOutcome::Included { .. })).count();
+    Ok(Json(json!({ "committed": committed, "results": results })).into_response())
+}
+
+async fn call(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
+    let v = parse_json(&body)?;
+    let (command, signature, from) = parse_command(&v, &state, false)?;
+    let tx = match (signature, from) {
+        (Some(sig), _) => verify(&state, command, sig)?,
+        (None, Some(from)) => Tx::new(from, command, [0u8; 65]),
+        (None, None) => {
+            return Err(ApiError::bad_request(
+                "api.missing_sender",
+                "a dry run needs \"signature\" or \"from\"",
+            ));
+        }
+    };
+    let c = state.node.committed();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let env = Env {
+        chain_id: c.engine.chain_id(),
+        height: c.head.height + 1,
+        time_s: now.max(c.head.time_s),
+    };
+    let receipt = c.engine.simulate(&env, &tx).map_err(tx_invalid)?;
+    Ok(Json(json!({ "dry_run": true, "receipt": receipt_json(&receipt) })))
+}
+
+async fn account(
+    State(state): State<AppState>,
+    Path(address): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let a = parse_address(&address)?;
+    let c = state.node.committed();
+    let e = &c.engine;
+    let acc = e.state().account(&a);
+    let vesting: Vec<Value> = e
+        .vesting_of(&a, c.head.time_s)
+        .into_iter()
+        .map(|(id, v, vested, releasable)| {
+            json!({
+                "id": id, "amount": u256_str(v.amount), "start": v.start, "cliff_s": v.cliff_s,
+                "duration_s": v.duration_s, "released": u256_str(v.released),
+                "vested": u256_str(vested), "releasable": u256_str(releasable),
+            })
+        })
+        .collect();
+    let role_names: Vec<&str> =
+        roles::ALL.iter().filter(|r| e.state().has_role(&r.id(), &a)).map(|r| r.0).collect();
+    Ok(Json(json!({
+        "address": a,
+        "nonce": acc.nonce,
+        "icy": u256_str(acc.icy),
+        "dfg": u256_str(acc.dfg),
+        "delegate": (acc.delegate != Address::ZERO).then_some(acc.delegate),
+        "votes": u256_str(e.votes(&a)),
+        "vesting": vesting,
+        "roles": role_names,
+        "is_minter": e.state().minters().contains_key(&a),
+        "block": c.head.height,
+    })))
+}
+
+async fn tokens(State(state): State<AppState>) -> Json<Value> {
+    let c = state.node.committed();
+    let e = &c.engine;
+    let g = e.state().globals();
+    let (version, excluded) = e.excluded_accounts();
+    let minters: Vec<Value> = e
+        .state()
+        .minters()
+        .iter()
+        .map(|(m, a)| json!({ "account": m, "allowance": u256_str(*a) }))
+        .collect();
+    let escrow = e.addresses().vesting_escrow;
+    Json(json!({
+        "block": c.head.height,
+        "icy": {
+            "address": e.addresses().icy, "decimals": 18,
+            "total_supply": u256_str(e.total_supply(TokenId::Icy)),
+            "circulating_supply": u256_str(e.circulating_supply()),
+            "total_burned": u256_str(e.total_burned()),
+            "max_supply": u256_str(g.icy_max_supply),
+            "inflation_bps": g.icy_inflation_bps,
+            "transfer_burn_bps": g.icy_transfer_burn_bps,
+            "mintable_this_year": u256_str(e.inflation_room(c.head.time_s)),
+            "excluded": { "version": version, "accounts": excluded },
+            "minters": minters,
+            "paused_until": g.paused_until,
+        },
+        "dfg": {
+            "address": e.addresses().dfg, "decimals": 18,
+            "total_supply": u256_str(e.total_supply(TokenId::Dfg)),
+            "delegated_votes": u256_str(e.total_delegated()),
+            "vesting_escrow": escrow,
+            "escrow_balance": u256_str(e.balance_of(TokenId::Dfg, &escrow)),
+        },
+    }))
+}
+
+#[derive(serde::Deserialize)]
+struct PageQuery {
+    before: Option<u64>,
+    limit: Option<usize>,
+}
+
+fn stored_header(rec: &hoard_store::BlockRecord) -> ApiResult<Header> {
+    Header::decode(&rec.header).map_err(ApiError::internal)
+}
+
+async fn blocks(
+    State(state): State<AppState>,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<Json<Value>> {
+    let limit = q.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
+    let store = state.node.store().clone();
+    let recs = tokio::task::spawn_blocking(move || store.recent_blocks(q.before, limit))
+        .await
+        .map_err(ApiError::internal)??;
+    let mut out = Vec::with_capacity(recs.len());
+    for r in &recs {
+        out.push(header_json(&stored_header(r)?, B256::from(r.hash)));
+    }
+    let next = if recs.len() == limit { recs.last().map(|r| r.height) } else { None };
+    Ok(Json(json!({ "blocks": out, "next_before": next })))
+}
+
+async fn block(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let store = state.node.store().clone();
+    let rec = if id.starts_with("0x") {
+        let h = parse_b256(&id, "block hash")?;
+        tokio::task::spawn_blocking(move || store.block_by_hash(&h.0))
+            .await
+            .map_err(ApiError::internal)??
+    } else {
+        let height: u64 = id.parse().map_err(|_| {
+            ApiError::bad_request(
+                "api.bad_block_id",
+                format!("{id:?} is neither a height nor a 0x block hash"),
+            )
+        })?;
+        tokio::task::spawn_blocking(move || store.block(height))
+            .await
+            .map_err(ApiError::internal)??
+    };
+    let rec = rec.ok_or_else(|| ApiError::not_found(format!("block {id} not found")))?;
+    let header = stored_header(&rec)?;
+    let store = state.node.store().clone();
+    let height = rec.height;
+    let txs = tokio::task::spawn_blocking(move || store.txs_in_block(height))
+        .await
+        .map_err(ApiError::internal)??;
+    let mut v = header_json(&header, B256::from(rec.hash));
+    v["transactions"] = txs
+        .iter()
+        .map(|t| json!({ "hash": B256::from(t.hash), "index": t.index, "sender": Address::from(t.sender), "success": t.success, "code": t.code }))
+        .collect();
+    Ok(Json(v))
+}
+
+async fn tx(State(state): State<AppState>, Path(hash): Path<String>) -> ApiResult<Json<Value>> {
+    let h = parse_b256(&hash, "transaction hash")?;
+    let store = state.node.store().clone();
+    let rec =
+        tokio::task::spawn_blocking(move || store.tx(&h.0)).await.map_err(ApiError::internal)??;
+    let rec = rec.ok_or_else(|| ApiError::not_found(format!("transaction {hash} not found")))?;
+    let receipt = Receipt::decode(&rec.receipt).map_err(ApiError::internal)?;
+    Ok(Json(
+        json!({ "hash": h, "height": rec.height, "index": rec.index, "receipt": receipt_json(&receipt) }),
+    ))
+}
+
+#[derive(serde::Deserialize)]
+struct EventsQuery {
+    address: Option<String>,
+    topic0: Option<String>,
+    topic1: Option<String>,
+    topic2: Option<String>,
+    topic3: Option<String>,
+    account: Option<String>,
+    from_height: Option<u64>,
+    to_height: Option<u64>,
+    cursor: Option<String>,
+    limit: Option<usize>,
+    order: Option<String>,
+}
+
+fn list<T>(s: &Option<String>, parse: impl Fn(&str) -> ApiResult<T>) -> ApiResult<Option<Vec<T>>> {
+    match s {
+        None => Ok(None),
+        Some(s) => {
+            let items: Vec<&str> = s.split(',').filter(|x| !x.is_empty()).collect();
+            if items.len() > hoard_store::FILTER_SET_MAX {
+                return Err(ApiError::bad_request(
+                    "api.filter_too_large",
+                    format!("at most {} values per filter", hoard_store::FILTER_SET_MAX),
+                ));
+            }
+            items.into_iter().map(parse).collect::<ApiResult<Vec<T>>>().map(Some)
+        }
+    }
+}
+
+async fn events(
+    State(state): State<AppState>,
+    Query(q): Query<EventsQuery>,
+) -> ApiResult<Json<Value>> {
+    let topic = |s: &str| parse_b256(s, "topic").map(|b| b.0);
+    let filter = hoard_store::EventFilter {
+        from_height: q.from_height,
+        to_height: q.to_height,
+        addresses: list(&q.address, |s| parse_address(s).map(|a| a.0.0))?.unwrap_or_default(),
+        topics: [
+            list(&q.topic0, topic)?,
+            list(&q.topic1, topic)?,
+            list(&q.topic2, topic)?,
+            list(&q.topic3, topic)?,
+        ],
+        account: q.account.as_deref().map(parse_address).transpose()?.map(|a| a.0.0),
+    };
+    let cursor = match &q.cursor {
+        None => None,
+        Some(c) => Some(hoard_store::EventCursor::from_token(c).ok_or_else(|| {
+            ApiError::bad_request("api.bad_cursor", "the cursor is not one this API returned")
+        })?),
+    };
+    let descending = match q.order.as_deref() {
+        None | Some("asc") => false,
+        Some("desc") => true,
+        Some(o) => {
+            return Err(ApiError::bad_request(
+                "api.bad_order",
+                format!("order must be asc or desc, not {o:?}"),
+            ));
+        }
+    };
+    let limit = q.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
+    let store = state.node.store().clone();
+    let (evs, next) =
+        tokio::task::spawn_blocking(move || store.events(&filter, cursor, descending, limit))
+            .await
+            .map_err(ApiError::internal)??;
+    let out: Vec<Value> = evs
+        .iter()
+        .map(|e| {
+            let log = Log {
+                address: Address::from(e.address),
+                topics: e.topics.iter().map(|t| B256::from(*t)).collect(),
+                data: e.data.clone(),
+            };
+            let mut v = log_json(&log);
+            v["height"] = json!(e.height);
+            v["tx_index"] = json!(e.tx_index);
+            v["log_index"] = json!(e.log_index);
+            v["tx_hash"] = json!(B256::from(e.tx_hash));
+            v
+        })
+        .collect();
+    Ok(Json(json!({ "events": out, "next_cursor": next.map(|c| c.to_token()) })))
+}
+
+fn facet_json(address: Address, selectors: &[[u8; 4]]) -> Value {
+    let implementation = diamond::facet_at(&address);
+    let sels: Vec<Value> = selectors
+        .iter()
+        .map(|s| {
+            let signature = implementation.and_then(|f| {
+                f.functions.iter().find(|sig| hoard_core::command::selector(sig) == *s)
+            });
+            json!({ "selector": hex::encode_prefixed(s), "signature": signature })
+        })
+        .collect();
+    json!({
+        "address": address,
+        "name": implementation.map(|f| f.name),
+        "version": implementation.map(|f| f.version),
+        "selectors": sels,
+    })
+}
+
+async fn facets(State(state): State<AppState>) -> Json<Value> {
+    let c = state.node.committed();
+    let list: Vec<Value> = c.engine.facets().iter().map(|(a, s)| facet_json(*a, s)).collect();
+    let pending: Vec<Value> = c
+        .engine
+        .state()
+        .cuts()
+        .iter()
+        .map(|(id, cut)| json!({ "id": id, "eta": cut.eta, "proposer": cut.proposer, "entries": cut.cuts.len() }))
+        .collect();
+    Json(
+        json!({ "facets": list, "facet_addresses": c.engine.facets().iter().map(|(a, _)| *a).collect::<Vec<_>>(), "pending_cuts": pending }),
+    )
+}
+
+async fn facet(
+    State(state): State<AppState>,
+    Path(address): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let a = parse_address(&address)?;
+    let c = state.node.committed();
+    let sels = c
+        .engine
+        .facets()
+        .into_iter()
+        .find(|(f, _)| *f == a)
+        .map(|(_, s)| s)
+        .ok_or_else(|| ApiError::not_found(format!("no facet at {a}")))?;
+    Ok(Json(facet_json(a, &sels)))
+}
+
+async fn facet_of_selector(
+    State(state): State<AppState>,
+    Path(selector): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let bytes = hex::decode(&selector)
+        .ok()
+        .filter(|b| b.len() == 4)
+        .ok_or_else(|| ApiError::bad_request("api.bad_selector", "a selector is 4 bytes of hex"))?;
+    let sel = [bytes[0], bytes[1], bytes[2], bytes[3]];
+    let c = state.node.committed();
+    let facet = c.engine.facet_address(&sel);
+    Ok(Json(json!({ "selector": hex::encode_prefixed(sel), "facet": facet })))
+}
+
+async fn eip712_types(State(state): State<AppState>) -> Json<Value> {
+    let c = state.node.committed();
+    let mut types = serde_json::Map::new();
+    types.insert(
+        "EIP712Domain".into(),
+        json!([
+            {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+            {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"},
+        ]),
+    );
+    let mut commands = Vec::new();
+    for info in COMMANDS {
+        let encoded = Command::encode_type(info.name).unwrap_or_default();
+        for def in parse_encode_type(&encoded) {
+            types.insert(def.name.clone(), json!(def.fields));
+        }
+        commands.push(json!({
+            "type": info.name, "type_id": info.type_id, "selector": hex::encode_prefixed(info.selector()),
+            "signature": info.signature, "facet": info.facet, "encode_type": encoded,
+        }));
+    }
+    Json(json!({
+        "domain": { "name": "Hoard", "version": "1", "chainId": c.engine.chain_id(), "verifyingContract": c.engine.addresses().diamond },
+        "types": types,
+        "commands": commands,
+        "roles": roles::ALL.iter().map(|r| json!({ "name": r.0, "id": r.id() })).collect::<Vec<_>>(),
+    }))
+}
+
+async fn balance_proof(
+    State(state): State<AppState>,
+    Path(address): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let a = parse_address(&address)?;
+    let c = state.node.committed();
+    let proof = c.engine.prove(&StateKey::Account(a)).ok_or_else(|| {
+        ApiError::not_found(format!("{a} has no state (zero balances and nonce): nothing to prove"))
+    })?;
+    let acc = c.engine.state().account(&a);
+    Ok(Json(json!({
+        "address": a,
+        "block": { "height": c.head.height, "hash": c.head.hash, "state_root": c.head.state_root },
+        "account": { "nonce": acc.nonce, "icy": u256_str(acc.icy), "dfg": u256_str(acc.dfg), "delegate": acc.delegate },
+        "proof": proof,
+        "verification": "leaf = keccak256(0x00 || 0x01 || address || nonce u64 BE || icy u256 BE || dfg u256 BE || delegate); \
+    bucket = keccak256(0x01 || key_hash_1 || leaf_1 || ...) over the listed pairs, where key_hash = keccak256(0x01 || address) must be listed with the leaf; \
+    then 16 levels: node = keccak256(0x02 || left || right) (zero if both children are zero), the bucket index being the first two bytes of key_hash, least significant bit first; the result must equal state_root",
+    })))
+}
+
+async fn stream(
+    State(state): State<AppState>,
+) -> Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>> {
+    let rx = state.node.subscribe();
+    let s = tokio_stream::wrappers::BroadcastStream::new(rx).flat_map(|item| {
+        let events: Vec<Result<Event, Infallible>> = match item {
+            Ok(b) => {
+                let mut out = vec![Ok(Event::default().event("block").data(
+                    json!({ "height": b.header.height, "hash": b.hash, "time_s": b.header.time_s, "tx_count": b.header.tx_count, "state_root": b.header.state_root }).to_string(),
+                ))];
+                for r in &b.receipts {
+                    for l in &r.logs {
+                        let mut v = log_json(l);
+                        v["height"] = json!(b.header.height);
+                        v["tx_hash"] = json!(r.tx_hash);
+                        out.push(Ok(Event::default().event("log").data(v.to_string())));
+                    }
+                }
+                out
+            }
+            // A slow client missed blocks: tell it, so it can refetch.
+            Err(_) => vec![Ok(Event::default().event("lagged").data("{}"))],
+        };
+        futures_util::stream::iter(events)
+    });
+    Sse::new(s).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}

@@ -12,6 +12,8 @@ pub struct TestNode {
     pub handle: NodeHandle,
     pub addr: SocketAddr,
     pub _dir: tempfile::TempDir,
+    /// Keeps the server's runtime alive for the node's lifetime.
+    #[allow(dead_code)]
     pub runtime: Arc<tokio::runtime::Runtime>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -22,13 +24,26 @@ impl TestNode {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("hoard.sqlite");
         let store = hoard_store::open(&path.to_string_lossy()).expect("store");
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_secs();
         let genesis = devnet::genesis(now - 60);
-        let config = NodeConfig { block_interval: std::time::Duration::from_millis(20), ..NodeConfig::default() };
+        let config = NodeConfig {
+            block_interval: std::time::Duration::from_millis(20),
+            ..NodeConfig::default()
+        };
         let node = Node::open(store, &genesis, config).expect("node");
         let handle = node.handle();
-        let runtime = Arc::new(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime"));
-        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
+        let runtime = Arc::new(
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("runtime"),
+        );
+        let listener =
+            runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let state = AppState::new(handle.clone());
@@ -41,14 +56,27 @@ impl TestNode {
         TestNode { node: Some(node), handle, addr, _dir: dir, runtime, shutdown: Some(tx) }
     }
 
+    #[allow(dead_code)]
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
 
     /// A signed ICY transfer from a demo account, as the JSON body of `POST /v1/tx`.
-    pub fn signed_transfer_json(&self, from: &str, to: Address, amount: U256, nonce: u64) -> serde_json::Value {
+    pub fn signed_transfer_json(
+        &self,
+        from: &str,
+        to: Address,
+        amount: U256,
+        nonce: u64,
+    ) -> serde_json::Value {
         let c = self.handle.committed();
-        let cmd = Command::Transfer(Transfer { token: c.engine.addresses().icy, to, amount, nonce, deadline: u64::MAX });
+        let cmd = Command::Transfer(Transfer {
+            token: c.engine.addresses().icy,
+            to,
+            amount,
+            nonce,
+            deadline: u64::MAX,
+        });
         let key = devnet::account(from).expect("demo account").secret;
         let signed = SignedCommand::sign(cmd.clone(), c.engine.domain(), &key);
         serde_json::json!({
