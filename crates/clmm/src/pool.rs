@@ -19,7 +19,7 @@ use crate::math::liquidity_math::add_delta;
 use crate::math::sqrt_price_math::{get_amount0_delta_signed, get_amount1_delta_signed};
 use crate::math::swap_math::compute_swap_step;
 use crate::math::tick_math::{
-    MAX_SQRT_RATIO, MAX_TICK, MIN_SQRT_RATIO, MIN_TICK, get_sqrt_ratio_at_tick,
+    MAX_SQRT_RATIO, MAX_TICK, MIN_SQRT_RATIO, MIN_TICK, SqrtPriceCache, get_sqrt_ratio_at_tick,
     get_tick_at_sqrt_ratio,
 };
 use crate::oracle::Observations;
@@ -108,6 +108,8 @@ pub struct Pool {
     balance1: U256,
     /// Algebra: (time, tick) history for the volatility estimate, oldest first.
     tick_history: std::collections::VecDeque<(u32, i32)>,
+    /// Memo of tick -> sqrt price (no state).
+    prices: SqrtPriceCache,
 }
 
 /// Window of Algebra's volatility average (24 hours).
@@ -135,6 +137,7 @@ impl Pool {
             balance0: U256::ZERO,
             balance1: U256::ZERO,
             tick_history: Default::default(),
+            prices: SqrtPriceCache::default(),
         }
     }
 
@@ -739,7 +742,7 @@ impl Pool {
             let (mut tick_next, initialized) =
                 self.bitmap.next_initialized_tick_within_one_word(tick, zero_for_one);
             tick_next = tick_next.clamp(MIN_TICK, MAX_TICK);
-            let price_next = get_sqrt_ratio_at_tick(tick_next)?;
+            let price_next = self.prices.get(tick_next)?;
             let target =
                 if (zero_for_one && price_next < limit) || (!zero_for_one && price_next > limit) {
                     limit
@@ -765,11 +768,13 @@ impl Pool {
                 protocol_fee += cut;
             }
             if liquidity > 0 {
-                fee_growth_global = fee_growth_global.wrapping_add(mul_div(
-                    fee_amount,
-                    Q128,
-                    U256::from(liquidity),
-                )?);
+                // fee * 2^128 / L: a shift and one division when the fee fits 128 bits.
+                let growth = if fee_amount.bit_len() <= 128 {
+                    (fee_amount << 128usize) / U256::from(liquidity)
+                } else {
+                    mul_div(fee_amount, Q128, U256::from(liquidity))?
+                };
+                fee_growth_global = fee_growth_global.wrapping_add(growth);
             }
             if sqrt_price == price_next {
                 if initialized {
@@ -814,7 +819,7 @@ impl Pool {
                 }
                 tick = if zero_for_one { tick_next - 1 } else { tick_next };
             } else if sqrt_price != step_start {
-                tick = get_tick_at_sqrt_ratio(sqrt_price)?;
+                tick = self.prices.tick_at(sqrt_price)?;
             }
         }
         let (amount0, amount1) = if zero_for_one == exact_input {

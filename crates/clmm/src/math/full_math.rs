@@ -12,13 +12,20 @@ pub fn mul_div(a: U256, b: U256, denominator: U256) -> Result<U256> {
     if denominator.is_zero() {
         return Err(ClmmError::MulDivOverflow);
     }
-    // Fast path: the product fits 256 bits.
-    if let Some(product) = a.checked_mul(b) {
-        return Ok(product / denominator);
+    if let Some((p, d)) = small(a, b, denominator) {
+        return Ok(U256::from(p / d));
     }
     let product: U512 = a.widening_mul(b);
-    let quotient = product / U512::from(denominator);
-    narrow(quotient)
+    if denominator.is_power_of_two() {
+        // Q96 and Q128 denominators: a shift.
+        return narrow(product >> denominator.trailing_zeros());
+    }
+    let limbs = product.as_limbs();
+    if limbs[4..].iter().all(|&l| l == 0) {
+        // Fast path: the product fits 256 bits.
+        return Ok(U256::from_limbs([limbs[0], limbs[1], limbs[2], limbs[3]]) / denominator);
+    }
+    narrow(product / U512::from(denominator))
 }
 
 /// `ceil(a * b / denominator)` with a 512-bit intermediate product
@@ -27,6 +34,9 @@ pub fn mul_div(a: U256, b: U256, denominator: U256) -> Result<U256> {
 pub fn mul_div_rounding_up(a: U256, b: U256, denominator: U256) -> Result<U256> {
     if denominator.is_zero() {
         return Err(ClmmError::MulDivOverflow);
+    }
+    if let Some((p, d)) = small(a, b, denominator) {
+        return Ok(U256::from(p.div_ceil(d)));
     }
     if let Some(product) = a.checked_mul(b) {
         let (q, r) = product.div_rem(denominator);
@@ -50,6 +60,19 @@ pub fn div_rounding_up(x: U256, y: U256) -> U256 {
     }
     let (q, r) = x.div_rem(y);
     if r.is_zero() { q } else { q + U256::ONE }
+}
+
+/// `(a * b, d)` as `u128` when the product and the denominator fit 128 bits (fees, amounts):
+/// native 128-bit division is several times faster than a 256-bit one.
+#[inline]
+fn small(a: U256, b: U256, d: U256) -> Option<(u128, u128)> {
+    let (a, b, d) = (a.as_limbs(), b.as_limbs(), d.as_limbs());
+    if (a[2] | a[3] | b[1] | b[2] | b[3] | d[2] | d[3]) != 0 {
+        return None;
+    }
+    let a = u128::from(a[0]) | (u128::from(a[1]) << 64);
+    let p = a.checked_mul(u128::from(b[0]))?;
+    Some((p, u128::from(d[0]) | (u128::from(d[1]) << 64)))
 }
 
 #[inline]

@@ -1,7 +1,7 @@
 //! Tick <-> sqrt price (`TickMath`): `sqrt(1.0001^tick) * 2^96` in Q64.96, rounded up, and its
 //! inverse, the greatest tick whose sqrt price is at most the given one.
 
-use alloy_primitives::{I256, U256};
+use alloy_primitives::U256;
 
 use crate::error::{ClmmError, Result};
 
@@ -48,28 +48,52 @@ pub fn get_sqrt_ratio_at_tick(tick: i32) -> Result<U256> {
         return Err(ClmmError::TickOutOfRange(tick));
     }
     let abs_tick = tick.unsigned_abs();
-    // ratio = 1 / sqrt(1.0001)^|tick| in Q128.128, multiplied bit by bit.
-    let mut ratio: U256 = if abs_tick & 1 != 0 {
-        U256::from(RATIO_FACTORS[0])
-    } else {
-        U256::from_limbs([0, 0, 1, 0])
-    };
-    let mut bits = abs_tick >> 1;
-    let mut i = 1;
+    if abs_tick == 0 {
+        return Ok(U256::from(1u8) << 96);
+    }
+    // ratio = 1 / sqrt(1.0001)^|tick| in Q128.128, multiplied bit by bit. It starts at 1.0
+    // (2^128, implicit) and stays below 2^128 once a factor is applied, so u128 suffices.
+    let mut ratio: Option<u128> = None;
+    let mut bits = abs_tick;
+    let mut i = 0;
     while bits != 0 {
         if bits & 1 != 0 {
-            ratio = (ratio * U256::from(RATIO_FACTORS[i])) >> 128;
+            ratio = Some(match ratio {
+                None => RATIO_FACTORS[i],
+                Some(r) => mul_shr128(r, RATIO_FACTORS[i]),
+            });
         }
         bits >>= 1;
         i += 1;
     }
-    if tick > 0 {
-        ratio = U256::MAX / ratio;
-    }
+    let ratio = ratio.expect("invariant: a non-zero tick has a set bit");
+    let ratio = if tick > 0 { U256::MAX / U256::from(ratio) } else { U256::from(ratio) };
     // Q128.128 -> Q64.96, rounding up so that the inverse is exact at tick boundaries.
     let low_mask = U256::from(u32::MAX);
     let rounded = (ratio >> 32) + if (ratio & low_mask).is_zero() { U256::ZERO } else { U256::ONE };
     Ok(rounded)
+}
+
+/// The full 256-bit product of two `u128`, as (high, low) halves.
+#[inline]
+pub(crate) fn mul_wide(a: u128, b: u128) -> (u128, u128) {
+    const M: u128 = u64::MAX as u128;
+    let (a1, a0) = (a >> 64, a & M);
+    let (b1, b0) = (b >> 64, b & M);
+    let p00 = a0 * b0;
+    let p01 = a0 * b1;
+    let p10 = a1 * b0;
+    let p11 = a1 * b1;
+    let mid = (p00 >> 64) + (p01 & M) + (p10 & M);
+    let high = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
+    let low = (mid << 64) | (p00 & M);
+    (high, low)
+}
+
+/// `(a * b) >> 128` for `u128` operands.
+#[inline]
+fn mul_shr128(a: u128, b: u128) -> u128 {
+    mul_wide(a, b).0
 }
 
 /// `log2(sqrt(1.0001))` inverse scale: `2^64 * 2^64 / log2(sqrt(1.0001))` rounded, a fact used to
@@ -83,35 +107,102 @@ const TICK_HIGH_ERROR: u128 = 291_339_464_771_989_622_907_027_621_153_398_088_49
 ///
 /// Fails with [`ClmmError::SqrtPriceOutOfRange`] outside `[MIN_SQRT_RATIO, MAX_SQRT_RATIO)`.
 pub fn get_tick_at_sqrt_ratio(sqrt_price_x96: U256) -> Result<i32> {
+    get_tick_at_sqrt_ratio_with(sqrt_price_x96, get_sqrt_ratio_at_tick)
+}
+
+/// [`get_tick_at_sqrt_ratio`] with the final check's `get_sqrt_ratio_at_tick` supplied by the
+/// caller (a cache); `sqrt_ratio_at` must return exactly `get_sqrt_ratio_at_tick`.
+pub fn get_tick_at_sqrt_ratio_with(
+    sqrt_price_x96: U256,
+    mut sqrt_ratio_at: impl FnMut(i32) -> Result<U256>,
+) -> Result<i32> {
     if sqrt_price_x96 < MIN_SQRT_RATIO || sqrt_price_x96 >= MAX_SQRT_RATIO {
         return Err(ClmmError::SqrtPriceOutOfRange);
     }
-    // Q128.128 price ratio and its most significant bit.
+    // Q128.128 price ratio (up to 2^192) and its most significant bit.
     let ratio: U256 = sqrt_price_x96 << 32;
     let msb = ratio.bit_len() as i32 - 1;
     // Normalise to [2^127, 2^128).
-    let mut r: U256 =
+    let normalised: U256 =
         if msb >= 128 { ratio >> (msb - 127) as usize } else { ratio << (127 - msb) as usize };
-    // Integer part of log2 in Q64.64, then 14 fractional bits by repeated squaring.
+    let mut r: u128 = normalised.to::<u128>();
+    // Integer part of log2 in Q64.64, then 14 fractional bits by repeated squaring: r^2 / 2^127
+    // is in [2^127, 2^129); a result of 2^128 or more sets the bit and is halved.
     let mut log_2: i128 = ((msb - 128) as i128) << 64;
     for shift in (50..=63).rev() {
-        r = (r * r) >> 127;
-        let f: u64 = U256::to::<u64>(&(r >> 128usize));
-        log_2 |= (f as i128) << shift;
-        r >>= f as usize;
+        let (high, low) = mul_wide(r, r);
+        if high >> 127 == 1 {
+            log_2 |= 1i128 << shift;
+            r = high; // (r^2 / 2^127) / 2
+        } else {
+            r = (high << 1) | (low >> 127);
+        }
     }
-    let log_sqrt10001 = I256::try_from(log_2).expect("invariant: i128 fits I256")
-        * I256::try_from(LOG_SQRT10001_FACTOR).expect("invariant: u128 constant fits I256");
-    let low = (log_sqrt10001
-        - I256::try_from(TICK_LOW_ERROR).expect("invariant: u128 constant fits I256"))
-    .asr(128);
-    let high = (log_sqrt10001
-        + I256::try_from(TICK_HIGH_ERROR).expect("invariant: u128 constant fits I256"))
-    .asr(128);
-    let tick_low = i32::try_from(low).expect("invariant: tick estimate fits i32");
-    let tick_high = i32::try_from(high).expect("invariant: tick estimate fits i32");
+    // log_sqrt10001 = log_2 * factor, a signed 256-bit value kept as (high, low) halves.
+    let (mut high, mut low) = mul_wide(log_2.unsigned_abs(), LOG_SQRT10001_FACTOR);
+    if log_2 < 0 {
+        // Two's complement negation of the 256-bit magnitude.
+        low = !low;
+        high = !high;
+        let (l, carry) = low.overflowing_add(1);
+        low = l;
+        if carry {
+            high = high.wrapping_add(1);
+        }
+    }
+    // tick = (log_sqrt10001 -/+ error) >> 128, an arithmetic shift: the signed high half.
+    let (_, borrow) = low.overflowing_sub(TICK_LOW_ERROR);
+    let tick_low_i = (high as i128).wrapping_sub(i128::from(borrow));
+    let (_, carry) = low.overflowing_add(TICK_HIGH_ERROR);
+    let tick_high_i = (high as i128).wrapping_add(i128::from(carry));
+    let tick_low = i32::try_from(tick_low_i).expect("invariant: tick estimate fits i32");
+    let tick_high = i32::try_from(tick_high_i).expect("invariant: tick estimate fits i32");
     if tick_low == tick_high {
         return Ok(tick_low);
     }
-    if get_sqrt_ratio_at_tick(tick_high)? <= sqrt_price_x96 { Ok(tick_high) } else { Ok(tick_low) }
+    if sqrt_ratio_at(tick_high)? <= sqrt_price_x96 { Ok(tick_high) } else { Ok(tick_low) }
+}
+
+/// Entries of [`SqrtPriceCache`].
+const CACHE_SLOTS: usize = 64;
+
+/// A small direct-mapped cache of `get_sqrt_ratio_at_tick`, for the ticks a pool touches again
+/// and again (next initialized ticks, the final check of the tick at a price). Not part of any
+/// state: clones and comparisons ignore what it holds.
+#[derive(Clone)]
+pub struct SqrtPriceCache {
+    slots: [std::cell::Cell<(i32, U256)>; CACHE_SLOTS],
+}
+
+impl Default for SqrtPriceCache {
+    fn default() -> Self {
+        Self { slots: std::array::from_fn(|_| std::cell::Cell::new((i32::MIN, U256::ZERO))) }
+    }
+}
+
+impl std::fmt::Debug for SqrtPriceCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SqrtPriceCache")
+    }
+}
+
+impl SqrtPriceCache {
+    /// `get_sqrt_ratio_at_tick(tick)`, from the cache when present.
+    #[inline]
+    pub fn get(&self, tick: i32) -> Result<U256> {
+        let slot = &self.slots[(tick as u32 as usize) % CACHE_SLOTS];
+        let (t, p) = slot.get();
+        if t == tick {
+            return Ok(p);
+        }
+        let p = get_sqrt_ratio_at_tick(tick)?;
+        slot.set((tick, p));
+        Ok(p)
+    }
+
+    /// `get_tick_at_sqrt_ratio(price)` using the cache for its final check.
+    #[inline]
+    pub fn tick_at(&self, sqrt_price_x96: U256) -> Result<i32> {
+        get_tick_at_sqrt_ratio_with(sqrt_price_x96, |t| self.get(t))
+    }
 }
