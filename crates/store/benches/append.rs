@@ -92,6 +92,32 @@ fn bench_append(c: &mut Criterion, name: &str, store: &dyn Store, per_commit: us
     group.finish();
 }
 
+/// The two halves of a deferred-projection design: the log entry alone (what a sequencer must
+/// make durable before acknowledging), then its projection rows through `write_projections`.
+fn bench_split(c: &mut Criterion, name: &str, store: &dyn Store) {
+    let mut group = c.benchmark_group(name);
+    group.sample_size(20).measurement_time(Duration::from_secs(15));
+    group.throughput(Throughput::Elements(u64::from(TXS_PER_BLOCK)));
+    group.bench_function("log_only_1x1000tx", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let (height, parent) =
+                    store.head().expect("head").map_or((1, [0; 32]), |(h, x)| (h + 1, x));
+                let mut block = transfer_block(height, parent);
+                let (txs, events) =
+                    (std::mem::take(&mut block.txs), std::mem::take(&mut block.events));
+                let start = Instant::now();
+                store.append_blocks(&[block]).expect("append");
+                total += start.elapsed();
+                store.write_projections(&txs, &events).expect("projections");
+            }
+            total
+        });
+    });
+    group.finish();
+}
+
 fn bench_events(c: &mut Criterion, name: &str, store: &dyn Store) {
     let mut group = c.benchmark_group(name);
     group.sample_size(20).measurement_time(Duration::from_secs(5));
@@ -107,6 +133,7 @@ fn backends(c: &mut Criterion) {
     let sqlite = hoard_store::SqliteStore::open(dir.path().join("bench.db")).expect("sqlite");
     bench_append(c, "sqlite", &sqlite, 1);
     bench_append(c, "sqlite", &sqlite, 4);
+    bench_split(c, "sqlite", &sqlite);
     bench_events(c, "sqlite", &sqlite);
     drop(sqlite);
 
@@ -116,6 +143,7 @@ fn backends(c: &mut Criterion) {
             let pg = hoard_store::PostgresStore::open_in_schema(&url, &schema).expect("postgres");
             bench_append(c, "postgres", &pg, 1);
             bench_append(c, "postgres", &pg, 4);
+            bench_split(c, "postgres", &pg);
             bench_events(c, "postgres", &pg);
             drop(pg);
             if let Ok(mut client) = postgres::Client::connect(&url, postgres::NoTls) {

@@ -149,3 +149,19 @@ fn model_agrees_after_a_long_chain() {
     }
     conformance::assert_same_answers(store.as_ref(), &model);
 }
+
+#[test]
+fn a_url_can_choose_the_schema_through_libpq_options() {
+    let Some(schema) = TempSchema::new() else { return };
+    let mut client = postgres::Client::connect(&schema.url, postgres::NoTls).expect("connect");
+    client.batch_execute(&format!("CREATE SCHEMA \"{}\"", schema.name)).expect("create schema");
+    let separator = if schema.url.contains('?') { '&' } else { '?' };
+    let url = format!("{}{separator}options=-csearch_path%3D{}", schema.url, schema.name);
+    let store = hoard_store::open(&url).expect("open through the URL");
+    store.set_meta("where", b"here").expect("meta");
+    let rows: i64 = client
+        .query_one(&format!("SELECT COUNT(*) FROM \"{}\".meta", schema.name), &[])
+        .expect("the meta table lives in the chosen schema")
+        .get(0);
+    assert_eq!(rows, 1);
+}
