@@ -86,9 +86,9 @@ pub fn parse_descriptor(
         let addr: Address = parse_address(inner, network)?;
         return Ok(ParsedDescriptor::Addr(addr.script_pubkey()));
     }
-    let secp = secp256k1::Secp256k1::signing_only();
-    let (descriptor, secrets) = Descriptor::<DescriptorPublicKey>::parse_descriptor(&secp, body)
-        .map_err(|e| BtcError::InvalidDescriptor(e.to_string()))?;
+    let (descriptor, secrets) =
+        Descriptor::<DescriptorPublicKey>::parse_descriptor(secp256k1::SECP256K1, body)
+            .map_err(|e| BtcError::InvalidDescriptor(e.to_string()))?;
     descriptor.sanity_check().map_err(|e| BtcError::InvalidDescriptor(e.to_string()))?;
     Ok(ParsedDescriptor::Miniscript { descriptor: Box::new(descriptor), secrets })
 }

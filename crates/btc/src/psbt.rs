@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use bitcoin::bip32::{ChildNumber, Fingerprint, Xpriv};
 use bitcoin::psbt::{Psbt, SigningKeys};
-use bitcoin::secp256k1::{Message, Secp256k1};
+use bitcoin::secp256k1::Message;
 use bitcoin::sighash::{EcdsaSighashType, SighashCache};
 use bitcoin::transaction::Version;
 use bitcoin::{Amount, OutPoint, ScriptBuf, Sequence, Transaction, TxIn, Witness, absolute};
@@ -72,8 +72,7 @@ pub fn build_psbt(wallet: &Wallet, plan: &SpendPlan) -> Result<Psbt> {
     let mut psbt =
         Psbt::from_unsigned_tx(tx).map_err(|e| BtcError::MalformedPsbt(e.to_string()))?;
     for (i, u) in plan.inputs.iter().enumerate() {
-        let derived = wallet.derive(u.keychain, u.index)?;
-        if derived.script_pubkey() != u.txout.script_pubkey {
+        if wallet.script_pubkey(u.keychain, u.index)? != u.txout.script_pubkey {
             return Err(BtcError::ForeignInput {
                 index: i,
                 reason: format!("coin {} is not at {:?}/{}", u.outpoint, u.keychain, u.index),
@@ -89,7 +88,7 @@ pub fn build_psbt(wallet: &Wallet, plan: &SpendPlan) -> Result<Psbt> {
             }
             psbt.inputs[i].non_witness_utxo = Some(prev.clone());
         }
-        psbt.update_input_with_descriptor(i, &derived)
+        psbt.update_input_with_descriptor(i, &wallet.derive(u.keychain, u.index)?)
             .map_err(|e| BtcError::PolicyViolation(format!("input {i}: {e}")))?;
     }
     if let Some((index, _)) = plan.change {
@@ -136,8 +135,8 @@ pub struct SignReport {
 /// Signs every input the key can sign (found through the inputs' BIP-32 derivations) with
 /// SIGHASH_ALL. Call [`verify_psbt`] first: signing does not check outputs or fees.
 pub fn sign_psbt(psbt: &mut Psbt, master: &Xpriv) -> Result<SignReport> {
-    let secp = Secp256k1::new();
-    let signer = master.fingerprint(&secp);
+    let secp = secp256k1::SECP256K1;
+    let signer = master.fingerprint(secp);
     for (i, input) in psbt.inputs.iter().enumerate() {
         if let Some(t) = input.sighash_type
             && t.ecdsa_hash_ty().ok() != Some(EcdsaSighashType::All)
@@ -145,7 +144,7 @@ pub fn sign_psbt(psbt: &mut Psbt, master: &Xpriv) -> Result<SignReport> {
             return Err(BtcError::PolicyViolation(format!("input {i}: sighash type {t} refused")));
         }
     }
-    let signed = match psbt.sign(master, &secp) {
+    let signed = match psbt.sign(master, secp) {
         Ok(map) => map,
         Err((map, errors)) => {
             if map.values().all(|k| matches!(k, SigningKeys::Ecdsa(v) if v.is_empty())) {
@@ -216,7 +215,7 @@ pub struct InputSignatures {
 /// Counts valid signatures per input and tells which keys signed. Fails if an input does not
 /// belong to the wallet.
 pub fn signature_status(wallet: &Wallet, psbt: &Psbt) -> Result<Vec<InputSignatures>> {
-    let secp = Secp256k1::verification_only();
+    let secp = secp256k1::SECP256K1;
     let mut cache = SighashCache::new(&psbt.unsigned_tx);
     let policy = wallet.policy();
     let mut out = Vec::with_capacity(psbt.inputs.len());
@@ -228,9 +227,7 @@ pub fn signature_status(wallet: &Wallet, psbt: &Psbt) -> Result<Vec<InputSignatu
                 index: i,
                 reason: "script not derived from the policy".into(),
             })?;
-        let derived = wallet.derive(keychain, index)?;
-        let witness_script =
-            derived.explicit_script().map_err(|e| BtcError::InvalidDescriptor(e.to_string()))?;
+        let witness_script = wallet.witness_script(keychain, index)?;
         // Expected public key of every signer at this derivation.
         let mut expected = BTreeMap::new();
         let child =
@@ -242,7 +239,7 @@ pub fn signature_status(wallet: &Wallet, psbt: &Psbt) -> Result<Vec<InputSignatu
             for k in set.into_iter().flat_map(|s| s.keys()) {
                 let pk = k
                     .xpub
-                    .derive_pub(&secp, &child)
+                    .derive_pub(secp, &child)
                     .map_err(|e| BtcError::InvalidKey(e.to_string()))?
                     .public_key;
                 expected.insert(pk, (path, k.fingerprint));
@@ -305,9 +302,8 @@ pub fn finalize_psbt(wallet: &Wallet, psbt: &mut Psbt) -> Result<()> {
             need: s.threshold,
         });
     }
-    let secp = Secp256k1::verification_only();
     let mut work = psbt.clone();
-    work.finalize_mut(&secp).map_err(|errs| {
+    work.finalize_mut(secp256k1::SECP256K1).map_err(|errs| {
         BtcError::FinalizeFailed(
             errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
         )
@@ -319,8 +315,7 @@ pub fn finalize_psbt(wallet: &Wallet, psbt: &mut Psbt) -> Result<()> {
 /// Extracts the signed transaction of a finalized PSBT; miniscript's interpreter re-checks every
 /// input's witness and signatures first (BIP-174 extractor).
 pub fn extract_tx(psbt: &Psbt) -> Result<Transaction> {
-    let secp = Secp256k1::verification_only();
-    psbt.extract(&secp).map_err(|e| BtcError::ExtractFailed(e.to_string()))
+    psbt.extract(secp256k1::SECP256K1).map_err(|e| BtcError::ExtractFailed(e.to_string()))
 }
 
 /// What the caller expects a PSBT to do.
@@ -437,10 +432,7 @@ pub fn verify_psbt(wallet: &Wallet, psbt: &Psbt, expect: &Expectations) -> Resul
                 reason: "script not derived from the policy".into(),
             })?;
         if let Some(ws) = &input.witness_script {
-            let derived = wallet.derive(keychain, index)?;
-            let expected = derived
-                .explicit_script()
-                .map_err(|e| BtcError::InvalidDescriptor(e.to_string()))?;
+            let expected = wallet.witness_script(keychain, index)?;
             if *ws != expected {
                 return Err(BtcError::ForeignInput {
                     index: i,

@@ -7,7 +7,6 @@ use core::str::FromStr;
 use bitcoin::bip32::{ChildNumber, DerivationPath, Fingerprint, Xpriv, Xpub};
 use bitcoin::hashes::{Hash, sha256};
 use bitcoin::psbt::Psbt;
-use bitcoin::secp256k1::Secp256k1;
 use bitcoin::{Network, NetworkKind};
 
 use crate::error::{BtcError, Result};
@@ -47,7 +46,7 @@ impl SoftwareSigner {
 
     /// Master fingerprint.
     pub fn fingerprint(&self) -> Fingerprint {
-        self.master.fingerprint(&Secp256k1::signing_only())
+        self.master.fingerprint(secp256k1::SECP256K1)
     }
 
     /// The master key (tests and devnet tooling only).
@@ -72,13 +71,13 @@ impl SoftwareSigner {
 
     /// The account key with origin, to put in a policy.
     pub fn signer_key(&self, account: u32) -> Result<SignerKey> {
-        let secp = Secp256k1::new();
+        let secp = secp256k1::SECP256K1;
         let path = self.account_path(account)?;
         let xprv = self
             .master
-            .derive_priv(&secp, &path)
+            .derive_priv(secp, &path)
             .map_err(|e| BtcError::InvalidKey(e.to_string()))?;
-        Ok(SignerKey { fingerprint: self.fingerprint(), path, xpub: Xpub::from_priv(&secp, &xprv) })
+        Ok(SignerKey { fingerprint: self.fingerprint(), path, xpub: Xpub::from_priv(secp, &xprv) })
     }
 
     /// Signs what it can of a PSBT.

@@ -79,14 +79,38 @@ impl Wallet {
             .map_err(|e| BtcError::InvalidDescriptor(e.to_string()))
     }
 
+    /// The descriptor at `index` with every key derived once to a concrete public key (cheap
+    /// to turn into scripts; `sortedmulti` would otherwise re-derive keys while sorting).
+    fn derive_keys(
+        &self,
+        keychain: Keychain,
+        index: u32,
+    ) -> Result<Descriptor<bitcoin::PublicKey>> {
+        if index > DERIVATION_INDEX_MAX {
+            return Err(BtcError::InvalidDescriptor(format!(
+                "derivation index {index} is hardened"
+            )));
+        }
+        self.descriptor(keychain)
+            .derived_descriptor(secp256k1::SECP256K1, index)
+            .map_err(|e| BtcError::InvalidDescriptor(e.to_string()))
+    }
+
     /// Output script at `index` of a chain.
     pub fn script_pubkey(&self, keychain: Keychain, index: u32) -> Result<ScriptBuf> {
-        Ok(self.derive(keychain, index)?.script_pubkey())
+        Ok(self.derive_keys(keychain, index)?.script_pubkey())
+    }
+
+    /// Witness script at `index` of a chain.
+    pub fn witness_script(&self, keychain: Keychain, index: u32) -> Result<ScriptBuf> {
+        self.derive_keys(keychain, index)?
+            .explicit_script()
+            .map_err(|e| BtcError::InvalidDescriptor(e.to_string()))
     }
 
     /// Address at `index` of a chain.
     pub fn address(&self, keychain: Keychain, index: u32) -> Result<Address> {
-        self.derive(keychain, index)?
+        self.derive_keys(keychain, index)?
             .address(self.network())
             .map_err(|e| BtcError::InvalidDescriptor(e.to_string()))
     }

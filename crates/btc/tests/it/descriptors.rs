@@ -1,4 +1,5 @@
-//! Descriptor vectors of BIP-380 (checksums, key expressions), BIP-382 (wsh, wpkh), BIP-383
+//! Descriptor vectors of BIP-380 (checksums, key expressions), BIP-381 (pk, pkh, sh), BIP-382
+//! (wsh, wpkh), BIP-383
 //! (multi, sortedmulti) and BIP-385 (raw, addr), from the "Test Vectors" sections of those BIPs.
 
 use hoard_btc::bitcoin::Network;
@@ -73,6 +74,61 @@ fn bip380_key_expressions() {
     for k in invalid {
         let d = format!("wsh(pk({k}))");
         assert_eq!(parse(&d).expect_err(&d).code(), "btc.invalid_descriptor", "{d}");
+    }
+}
+
+#[test]
+fn bip381_legacy_descriptors() {
+    let compressed_pk = "2103a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bdac";
+    let uncompressed_pk = "4104a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd5b8dec5235a0fa8722476c7709c02559e3aa73aa03918ba2d492eea75abea235ac";
+    let cases = [
+        ("pk(L4rK1yDtCWekvXuE6oXD9jCYfFNV2cWRpVuPLBcCU2z8TrisoyY1)", compressed_pk),
+        ("pk(03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd)", compressed_pk),
+        (
+            "pkh([deadbeef/1/2'/3/4']L4rK1yDtCWekvXuE6oXD9jCYfFNV2cWRpVuPLBcCU2z8TrisoyY1)",
+            "76a9149a1c78a507689f6f54b847ad1cef1e614ee23f1e88ac",
+        ),
+        (
+            "pkh([deadbeef/1/2h/3/4h]03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd)",
+            "76a9149a1c78a507689f6f54b847ad1cef1e614ee23f1e88ac",
+        ),
+        ("pk(5KYZdUEo39z3FPrtuX2QbbwGnNP5zTd7yyr2SC1j299sBCnWjss)", uncompressed_pk),
+        (
+            "pkh(04a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd5b8dec5235a0fa8722476c7709c02559e3aa73aa03918ba2d492eea75abea235)",
+            "76a914b5bd079c4d57cc7fc28ecf8213a6b791625b818388ac",
+        ),
+        (
+            "sh(pk(L4rK1yDtCWekvXuE6oXD9jCYfFNV2cWRpVuPLBcCU2z8TrisoyY1))",
+            "a9141857af51a5e516552b3086430fd8ce55f7c1a52487",
+        ),
+        (
+            "sh(pkh(03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd))",
+            "a9141a31ad23bf49c247dd531a623c2ef57da3c400c587",
+        ),
+        (
+            "pkh([bd16bee5/2147483647h]xpub69H7F5dQzmVd3vPuLKtcXJziMEQByuDidnX3YdwgtNsecY5HRGtAAQC5mXTt4dsv9RzyjgDjAQs9VGVV6ydYCHnprc9vvaA5YtqWyL6hyds/0)",
+            "76a914ebdc90806a9c4356c1c88e42216611e1cb4c1c1788ac",
+        ),
+        (
+            "pk(xprv9uPDJpEQgRQfDcW7BkF7eTya6RPxXeJCqCJGHuCJ4GiRVLzkTXBAJMu2qaMWPrS7AANYqdq6vcBcBUdJCVVFceUvJFjaPdGZ2y9WACViL4L/0)",
+            "210379e45b3cf75f9c5f9befd8e9506fb962f6a9d185ac87001ec44a8d3df8d4a9e3ac",
+        ),
+        (
+            "pk(xpub68NZiKmJWnxxS6aaHmn81bvJeTESw724CRDs6HbuccFQN9Ku14VQrADWgqbhhTHBaohPX4CjNLf9fq9MYo6oDaPPLPxSb7gwQN3ih19Zm4Y/0)",
+            "210379e45b3cf75f9c5f9befd8e9506fb962f6a9d185ac87001ec44a8d3df8d4a9e3ac",
+        ),
+    ];
+    for (d, s) in cases {
+        let p = parse(d).unwrap_or_else(|e| panic!("{d}: {e}"));
+        assert_eq!(script_hex(&p, 0), s, "{d}");
+    }
+    for bad in [
+        "pk(pk(03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd))",
+        "pkh(pk(03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd))",
+        "sh(03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd)",
+        "sh(sh(pkh(03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd)))",
+    ] {
+        assert_eq!(parse(bad).expect_err(bad).code(), "btc.invalid_descriptor", "{bad}");
     }
 }
 
