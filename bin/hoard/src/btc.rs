@@ -13,7 +13,7 @@ use hoard_btc::bitcoin::hex::{DisplayHex, FromHex};
 use hoard_btc::bitcoin::{Amount, Network, Txid};
 use hoard_btc::coin::{FeeTerms, Payee};
 use hoard_btc::descriptor::{ChecksumRule, ParsedDescriptor, parse_descriptor};
-use hoard_btc::psbt::psbt_to_base64;
+use hoard_btc::psbt::{SpendPath, psbt_to_base64};
 use hoard_btc::signer::devnet_treasury;
 use hoard_btc::spv::{decode_headers, decode_merkle_block, verify_merkle_block};
 use hoard_btc::{
@@ -185,6 +185,9 @@ enum PsbtCommand {
         /// Confirmations a coin needs.
         #[arg(long, default_value_t = 1)]
         min_conf: u32,
+        /// Spend by the timelocked recovery path (only coins older than its timelock).
+        #[arg(long)]
+        recovery: bool,
     },
     /// Sign with a software key (master xprv/tprv from an env var or a file).
     Sign {
@@ -512,7 +515,18 @@ fn policy(p: PolicyArgs) -> anyhow::Result<Value> {
 
 fn psbt(cmd: PsbtCommand) -> anyhow::Result<Value> {
     Ok(match cmd {
-        PsbtCommand::Create { wallet, utxos, state, id, to, fee_rate, max_fee, tip, min_conf } => {
+        PsbtCommand::Create {
+            wallet,
+            utxos,
+            state,
+            id,
+            to,
+            fee_rate,
+            max_fee,
+            tip,
+            min_conf,
+            recovery,
+        } => {
             let w = wallet.load()?;
             let mut manager: UtxoManager = match &state {
                 Some(p) if p.exists() => {
@@ -530,6 +544,7 @@ fn psbt(cmd: PsbtCommand) -> anyhow::Result<Value> {
             let request = SpendRequest {
                 payees: payees(&to, w.network())?,
                 fee: FeeTerms { rate_sat_vb: fee_rate, max_fee: Amount::from_sat(max_fee) },
+                path: if recovery { SpendPath::Recovery } else { SpendPath::Primary },
             };
             let psbt = btc(manager.create_spend(&w, &id, &request, tip, min_conf))?;
             let report = btc(verify_psbt(
@@ -649,6 +664,7 @@ mod tests {
                 max_fee: 5_000,
                 tip: 20,
                 min_conf: 1,
+                recovery: false,
             })
         };
         let created = create("payout-7").unwrap();

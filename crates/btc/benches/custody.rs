@@ -101,6 +101,7 @@ fn main() {
             amount: Amount::from_sat(100_000),
         }],
         fee: FeeTerms { rate_sat_vb: 2, max_fee: Amount::from_sat(10_000) },
+        path: Default::default(),
     };
     let rounds = 200u64;
     let start = Instant::now();

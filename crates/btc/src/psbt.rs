@@ -38,13 +38,29 @@ pub struct SpendPlan {
     pub change: Option<(u32, Amount)>,
     /// Absolute lock time as a block height (the chain tip discourages fee sniping; 0 for none).
     pub lock_time_height: u32,
+    /// Spending path: the primary signers, or the recovery signers once the timelock has passed
+    /// (inputs then carry `nSequence = older(n)`, which still signals BIP-125).
+    #[serde(default)]
+    pub path: SpendPath,
 }
 
 /// Builds the PSBT of a plan: version 2, every input signalling BIP-125 replaceability
-/// (`nSequence = 0xFFFFFFFD`), payees first then change, inputs and change filled with the
-/// wallet's scripts and derivations.
+/// (`nSequence = 0xFFFFFFFD`, or the recovery timelock on the recovery path), payees first then
+/// change, inputs and change filled with the wallet's scripts and derivations.
 pub fn build_psbt(wallet: &Wallet, plan: &SpendPlan) -> Result<Psbt> {
     check_payees(&plan.payees)?;
+    let sequence = match plan.path {
+        SpendPath::Primary => Sequence::ENABLE_RBF_NO_LOCKTIME,
+        SpendPath::Recovery => {
+            let r = wallet
+                .policy()
+                .recovery()
+                .ok_or_else(|| BtcError::InvalidPolicy("the wallet has no recovery path".into()))?;
+            let blocks = u16::try_from(r.older_blocks())
+                .expect("invariant: RecoveryPath::new bounds older_blocks to 16 bits");
+            Sequence::from_height(blocks)
+        }
+    };
     let lock_time = absolute::LockTime::from_height(plan.lock_time_height)
         .map_err(|e| BtcError::PolicyViolation(format!("lock time: {e}")))?;
     let mut outputs: Vec<bitcoin::TxOut> = plan.payees.iter().map(Payee::txout).collect();
@@ -63,7 +79,7 @@ pub fn build_psbt(wallet: &Wallet, plan: &SpendPlan) -> Result<Psbt> {
             .map(|u| TxIn {
                 previous_output: u.outpoint,
                 script_sig: ScriptBuf::new(),
-                sequence: Sequence::ENABLE_RBF_NO_LOCKTIME,
+                sequence,
                 witness: Witness::new(),
             })
             .collect(),
@@ -183,11 +199,12 @@ pub fn combine_psbts(psbts: Vec<Psbt>) -> Result<Psbt> {
     Ok(acc)
 }
 
-/// Which spending path a key belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A spending path of the policy (and the path a key belongs to).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SpendPath {
     /// The primary k-of-n.
+    #[default]
     Primary,
     /// The timelocked recovery path.
     Recovery,

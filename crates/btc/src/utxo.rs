@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::coin::{FeeTerms, Payee, Utxo, select_coins, tx_weight};
 use crate::error::{BtcError, Result};
 use crate::policy::Keychain;
-use crate::psbt::{SpendPlan, build_psbt};
+use crate::psbt::{SpendPath, SpendPlan, build_psbt};
 use crate::wallet::Wallet;
 
 /// BIP-125 incremental relay fee used for replacements, in sat/vB (Bitcoin Core's default).
@@ -59,6 +59,9 @@ pub struct SpendRequest {
     pub payees: Vec<Payee>,
     /// Fee rate and maximum fee.
     pub fee: FeeTerms,
+    /// Spending path; the recovery path only selects coins whose timelock has passed.
+    #[serde(default)]
+    pub path: SpendPath,
 }
 
 /// One version of a spend (the original or a replacement).
@@ -206,6 +209,7 @@ impl UtxoManager {
         if self.spends.contains_key(id) {
             return Err(BtcError::SpendExists(id.to_string()));
         }
+        let min_conf = self.path_min_conf(wallet, request.path, min_conf)?;
         let candidates = self.available(tip_height, min_conf);
         let change_index = self.next_change_index;
         let change_script = wallet.script_pubkey(Keychain::Internal, change_index)?;
@@ -223,6 +227,7 @@ impl UtxoManager {
             payees: request.payees.clone(),
             change: sel.change.map(|a| (change_index, a)),
             lock_time_height: tip_height,
+            path: request.path,
         };
         let psbt = build_psbt(wallet, &plan)?;
         if plan.change.is_some() {
@@ -247,6 +252,20 @@ impl UtxoManager {
         );
         self.debug_check();
         Ok(psbt)
+    }
+
+    /// Confirmations a coin needs on `path`: on the recovery path, at least the timelock (a
+    /// younger coin could not be spent by that path yet).
+    fn path_min_conf(&self, wallet: &Wallet, path: SpendPath, min_conf: u32) -> Result<u32> {
+        match path {
+            SpendPath::Primary => Ok(min_conf),
+            SpendPath::Recovery => {
+                let r = wallet.policy().recovery().ok_or_else(|| {
+                    BtcError::InvalidPolicy("the wallet has no recovery path".into())
+                })?;
+                Ok(min_conf.max(r.older_blocks()))
+            }
+        }
     }
 
     /// The PSBT of a spend's current version, rebuilt from its plan.
@@ -307,6 +326,8 @@ impl UtxoManager {
         tip_height: u32,
         min_conf: u32,
     ) -> Result<Psbt> {
+        let path = self.spends.get(id).map(|s| s.current().plan.path).unwrap_or_default();
+        let min_conf = self.path_min_conf(wallet, path, min_conf)?;
         let candidates = self.available(tip_height, min_conf);
         let rec = self.live_mut(id, "bump fee")?;
         if rec.versions.len() >= SPEND_VERSIONS_MAX {
@@ -361,6 +382,7 @@ impl UtxoManager {
             payees: old.plan.payees.clone(),
             change: sel.change.map(|a| (change_index, a)),
             lock_time_height: old.plan.lock_time_height,
+            path: old.plan.path,
         };
         let psbt = build_psbt(wallet, &plan)?;
         let uses_new_change = plan.change.is_some() && old.plan.change.is_none();

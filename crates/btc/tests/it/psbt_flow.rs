@@ -21,6 +21,7 @@ pub fn request(amount: u64, rate: u64) -> SpendRequest {
             amount: Amount::from_sat(amount),
         }],
         fee: FeeTerms { rate_sat_vb: rate, max_fee: Amount::from_sat(100_000) },
+        path: Default::default(),
     }
 }
 
@@ -196,4 +197,66 @@ fn verify_refuses_what_the_policy_forbids() {
     // Combining PSBTs of different transactions.
     let other_psbt = m.create_spend(&w, "q", &request(3_000, 3), 200, 1).unwrap();
     assert_eq!(combine_psbts(vec![psbt, other_psbt]).unwrap_err().code(), "btc.psbt_mismatch");
+}
+
+/// The timelocked recovery path: coins younger than the timelock are not selected; older ones are
+/// spent with `nSequence = older(n)`, signed by the recovery signers alone, and the result passes
+/// libbitcoinconsensus (with CHECKSEQUENCEVERIFY).
+#[test]
+fn recovery_path_spend_after_timelock() {
+    use hoard_btc::psbt::SpendPath;
+    use hoard_btc::{RecoveryPath, SignerSet, WalletPolicy};
+
+    let primary = crate::common::signers("rec-primary", 3);
+    let backup = crate::common::signers("rec-backup", 2);
+    let keys =
+        |s: &[hoard_btc::SoftwareSigner]| s.iter().map(|x| x.signer_key(0).unwrap()).collect();
+    let policy = WalletPolicy::new(
+        "with-recovery",
+        NET,
+        SignerSet::new(2, keys(&primary)).unwrap(),
+        Some(RecoveryPath::new(10, SignerSet::new(1, keys(&backup)).unwrap()).unwrap()),
+    )
+    .unwrap();
+    let w = Wallet::new(policy).unwrap();
+    let mut m = UtxoManager::new();
+    m.apply_utxos(vec![coin(&w, 0, 80_000, Some(100), 21)]);
+    let mut req = request(50_000, 3);
+    req.path = SpendPath::Recovery;
+    // At tip 105 the coin has 6 confirmations: the recovery path is not open yet.
+    assert_eq!(m.create_spend(&w, "r", &req, 105, 1).unwrap_err().code(), "btc.insufficient_funds");
+    let mut psbt = m.create_spend(&w, "r", &req, 109, 1).unwrap();
+    assert_eq!(psbt.unsigned_tx.input[0].sequence.0, 10);
+    assert!(psbt.unsigned_tx.input[0].sequence.is_rbf());
+    let prevouts: Vec<TxOut> =
+        psbt.inputs.iter().map(|i| i.witness_utxo.clone().unwrap()).collect();
+    backup[1].sign(&mut psbt).unwrap();
+    let st = signature_status(&w, &psbt).unwrap();
+    assert_eq!(st[0].recovery_signers, vec![backup[1].fingerprint()]);
+    assert!(st[0].primary_signers.is_empty() && st[0].threshold_met);
+    finalize_psbt(&w, &mut psbt).unwrap();
+    let tx = extract_tx(&psbt).unwrap();
+    consensus_verify(&tx, &prevouts);
+    // The same signature on a transaction without the timelock does not satisfy the script.
+    let mut early = tx.clone();
+    early.input[0].sequence = hoard_btc::bitcoin::Sequence::from_height(9);
+    let bytes = serialize(&early);
+    assert!(
+        bitcoinconsensus::verify(
+            prevouts[0].script_pubkey.as_bytes(),
+            prevouts[0].value.to_sat(),
+            &bytes,
+            None,
+            0
+        )
+        .is_err()
+    );
+    // A wallet without recovery path refuses recovery spends.
+    let (plain, _) = wallet("plain", 2, 3);
+    let mut m2 = UtxoManager::new();
+    m2.apply_utxos(vec![coin(&plain, 0, 80_000, Some(1), 22)]);
+    assert_eq!(
+        m2.create_spend(&plain, "r", &req, 200, 1).unwrap_err().code(),
+        "btc.invalid_policy"
+    );
 }

@@ -136,7 +136,7 @@ fn fee_limits_and_dust() {
         m.create_spend(&w, "c", &request(1_000, 0), 10, 1).unwrap_err().code(),
         "btc.invalid_fee_rate"
     );
-    let empty = SpendRequest { payees: vec![], fee: request(1, 1).fee };
+    let empty = SpendRequest { payees: vec![], ..request(1, 1) };
     assert_eq!(m.create_spend(&w, "d", &empty, 10, 1).unwrap_err().code(), "btc.no_payees");
     assert_eq!(m.check_invariants(), Ok(()));
     assert!(m.reserved().is_empty(), "failed attempts reserve nothing");
@@ -155,6 +155,7 @@ fn batched_outputs() {
     let req = SpendRequest {
         payees: payees.clone(),
         fee: FeeTerms { rate_sat_vb: 3, max_fee: Amount::from_sat(50_000) },
+        path: Default::default(),
     };
     let p = m.create_spend(&w, "batch", &req, 10, 1).unwrap();
     assert_eq!(p.unsigned_tx.output.len(), 11);
