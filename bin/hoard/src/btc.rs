@@ -199,6 +199,16 @@ enum PsbtCommand {
         /// File holding the master key (instead of the env var).
         #[arg(long)]
         key_file: Option<PathBuf>,
+        /// Verify against this wallet before signing (give --policy or --devnet-wallet).
+        #[command(flatten)]
+        wallet: WalletSel,
+        /// With a wallet: the expected payees `ADDRESS:SATS` (repeat); signing is refused if
+        /// the PSBT pays anything else.
+        #[arg(long = "to")]
+        to: Vec<String>,
+        /// With a wallet: the maximum fee, sats.
+        #[arg(long)]
+        max_fee: Option<u64>,
     },
     /// Combine partially signed PSBTs of the same transaction.
     Combine {
@@ -557,7 +567,7 @@ fn psbt(cmd: PsbtCommand) -> anyhow::Result<Value> {
             }
             json!({"id": id, "psbt": psbt_to_base64(&psbt), "report": report})
         }
-        PsbtCommand::Sign { psbt, key_env, key_file } => {
+        PsbtCommand::Sign { psbt, key_env, key_file, wallet, to, max_fee } => {
             let key = match key_file {
                 Some(f) => std::fs::read_to_string(&f)
                     .with_context(|| format!("reading {}", f.display()))?,
@@ -566,8 +576,23 @@ fn psbt(cmd: PsbtCommand) -> anyhow::Result<Value> {
             };
             let signer: SoftwareSigner = btc(key.parse())?;
             let mut p = read_psbt(&psbt)?;
+            let verified = if wallet.policy.is_some() || wallet.devnet_wallet.is_some() {
+                let w = wallet.load()?;
+                let expect = Expectations {
+                    payees: if to.is_empty() { None } else { Some(payees(&to, w.network())?) },
+                    max_fee: max_fee.map(Amount::from_sat),
+                };
+                Some(btc(verify_psbt(&w, &p, &expect))?)
+            } else {
+                None
+            };
             let report = btc(signer.sign(&mut p))?;
-            json!({"psbt": psbt_to_base64(&p), "signer": report.signer.to_string(), "inputs_signed": report.inputs_signed})
+            json!({
+                "psbt": psbt_to_base64(&p),
+                "signer": report.signer.to_string(),
+                "inputs_signed": report.inputs_signed,
+                "verified_before_signing": verified,
+            })
         }
         PsbtCommand::Combine { psbts } => {
             let list = psbts.iter().map(|p| read_psbt(p)).collect::<anyhow::Result<Vec<_>>>()?;
@@ -680,13 +705,27 @@ mod tests {
             let out = psbt(PsbtCommand::Sign {
                 psbt: unsigned.clone(),
                 key_env: "UNUSED".into(),
-                key_file: Some(key),
+                key_file: Some(key.clone()),
+                wallet: sel("trading"),
+                to: vec![format!("{payee}:20000")],
+                max_fee: Some(5_000),
             })
             .unwrap();
             let part = dir.join(format!("part{i}.psbt"));
             std::fs::write(&part, out["psbt"].as_str().unwrap()).unwrap();
             parts.push(part);
         }
+        let refused = psbt(PsbtCommand::Sign {
+            psbt: unsigned.clone(),
+            key_env: "UNUSED".into(),
+            key_file: Some(dir.join("key0")),
+            wallet: sel("trading"),
+            to: vec![format!("{payee}:21000")],
+            max_fee: Some(5_000),
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(refused.contains("btc.policy_violation"), "{refused}");
         let one = psbt(PsbtCommand::Finalize { wallet: sel("trading"), psbt: parts[0].clone() })
             .unwrap_err()
             .to_string();

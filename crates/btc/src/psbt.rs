@@ -127,7 +127,8 @@ pub fn parse_psbt(data: &[u8]) -> Result<Psbt> {
     let text = core::str::from_utf8(data)
         .map_err(|_| BtcError::MalformedPsbt("neither PSBT bytes nor text".into()))?
         .trim();
-    if text.starts_with("70736274ff") {
+    let is_hex = !text.is_empty() && text.bytes().all(|b| b.is_ascii_hexdigit());
+    if is_hex {
         let bytes = hex_decode(text).map_err(BtcError::MalformedPsbt)?;
         return Psbt::deserialize(&bytes).map_err(|e| BtcError::MalformedPsbt(e.to_string()));
     }

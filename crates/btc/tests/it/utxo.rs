@@ -213,6 +213,23 @@ proptest! {
         }
     }
 
+    /// Whatever the coins, tip and depth asked, a spend only selects coins with that depth.
+    #[test]
+    fn only_mature_coins_are_selected(coins in arb_coins(), tip in 0u32..120, min_conf in 1u32..8, amount in 5_000u64..500_000) {
+        let (w, _) = wallet("mature", 2, 3);
+        let mut m = manager(&w, &coins);
+        if let Ok(p) = m.create_spend(&w, "s", &request(amount, 2), tip, min_conf) {
+            for input in &p.unsigned_tx.input {
+                let c = m.coins().find(|c| c.outpoint == input.previous_output).unwrap();
+                let h = c.confirmation_height.unwrap();
+                prop_assert!(h <= tip && tip - h + 1 >= min_conf);
+            }
+        } else {
+            let total: u64 = m.coins().filter(|c| c.is_mature(tip, min_conf)).map(|c| c.amount().to_sat()).sum();
+            prop_assert!(total < amount + 50_000, "refused although {total} sats are mature");
+        }
+    }
+
     /// Coin selection never produces dust change, never spends more than the fee cap, and pays
     /// exactly the payees.
     #[test]
