@@ -4,6 +4,7 @@
 
 use core::str::FromStr;
 
+use bitcoin::hex::FromHex;
 use bitcoin::{Address, Network, ScriptBuf};
 use miniscript::Descriptor;
 use miniscript::descriptor::{DescriptorPublicKey, KeyMap, checksum};
@@ -78,8 +79,8 @@ pub fn parse_descriptor(
         }
     };
     if let Some(inner) = strip_call(body, "raw") {
-        let bytes =
-            hex_decode(inner).map_err(|e| BtcError::InvalidDescriptor(format!("raw(): {e}")))?;
+        let bytes = Vec::<u8>::from_hex(inner)
+            .map_err(|e| BtcError::InvalidDescriptor(format!("raw(): {e}")))?;
         return Ok(ParsedDescriptor::Raw(ScriptBuf::from_bytes(bytes)));
     }
     if let Some(inner) = strip_call(body, "addr") {
@@ -102,20 +103,6 @@ pub fn with_checksum(body: &str) -> Result<String> {
 
 fn strip_call<'a>(s: &'a str, name: &str) -> Option<&'a str> {
     s.strip_prefix(name)?.strip_prefix('(')?.strip_suffix(')')
-}
-
-pub(crate) fn hex_decode(s: &str) -> core::result::Result<Vec<u8>, String> {
-    if !s.len().is_multiple_of(2) {
-        return Err("odd number of hex digits".into());
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| {
-            s.get(i..i + 2)
-                .and_then(|b| u8::from_str_radix(b, 16).ok())
-                .ok_or_else(|| format!("not hex at offset {i}"))
-        })
-        .collect()
 }
 
 impl FromStr for ParsedDescriptor {

@@ -10,6 +10,7 @@ use core::str::FromStr;
 use std::collections::{BTreeMap, BTreeSet};
 
 use bitcoin::bip32::{ChildNumber, Fingerprint, Xpriv};
+use bitcoin::hex::FromHex;
 use bitcoin::psbt::{Psbt, SigningKeys};
 use bitcoin::secp256k1::Message;
 use bitcoin::sighash::{EcdsaSighashType, SighashCache};
@@ -19,7 +20,6 @@ use miniscript::psbt::PsbtExt;
 use serde::{Deserialize, Serialize};
 
 use crate::coin::{Payee, Utxo, check_payees, tx_weight};
-use crate::descriptor::hex_decode;
 use crate::error::{BtcError, Result};
 use crate::policy::Keychain;
 use crate::wallet::Wallet;
@@ -129,7 +129,8 @@ pub fn parse_psbt(data: &[u8]) -> Result<Psbt> {
         .trim();
     let is_hex = !text.is_empty() && text.bytes().all(|b| b.is_ascii_hexdigit());
     if is_hex {
-        let bytes = hex_decode(text).map_err(BtcError::MalformedPsbt)?;
+        let bytes =
+            Vec::<u8>::from_hex(text).map_err(|e| BtcError::MalformedPsbt(e.to_string()))?;
         return Psbt::deserialize(&bytes).map_err(|e| BtcError::MalformedPsbt(e.to_string()));
     }
     Psbt::from_str(text).map_err(|e| BtcError::MalformedPsbt(e.to_string()))

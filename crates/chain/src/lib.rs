@@ -134,21 +134,9 @@ pub fn wallet_utxos(source: &dyn ChainSource, wallet: &Wallet, count: u32) -> Re
 }
 
 pub(crate) fn decode_hex(endpoint: &str, text: &str) -> Result<Vec<u8>> {
-    let t = text.trim();
-    if !t.len().is_multiple_of(2) {
-        return Err(ChainError::Decode {
-            endpoint: endpoint.into(),
-            detail: "odd-length hex".into(),
-        });
-    }
-    (0..t.len())
-        .step_by(2)
-        .map(|i| {
-            t.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()).ok_or_else(|| {
-                ChainError::Decode { endpoint: endpoint.into(), detail: format!("not hex at {i}") }
-            })
-        })
-        .collect()
+    use bitcoin::hex::FromHex;
+    Vec::<u8>::from_hex(text.trim())
+        .map_err(|e| ChainError::Decode { endpoint: endpoint.into(), detail: e.to_string() })
 }
 
 pub(crate) fn consensus<T: bitcoin::consensus::Decodable>(
