@@ -53,5 +53,5 @@ pub use psbt::{
 };
 pub use signer::SoftwareSigner;
 pub use spv::{Checkpoint, HeaderChain};
-pub use utxo::{SpendRequest, SpendStatus, UtxoManager};
+pub use utxo::{ChangeSet, SpendRequest, SpendStatus, UtxoManager};
 pub use wallet::Wallet;

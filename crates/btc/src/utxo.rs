@@ -10,7 +10,8 @@
 //! - coins are released only by abandoning a spend that was never broadcast, or when a version
 //!   confirms (its inputs are gone, inputs only the other versions used are free again).
 //!
-//! The whole state is serde-serializable; the node persists it after each mutation.
+//! The whole state is serde-serializable, and every mutation is also recorded as a mergeable
+//! [`ChangeSet`] ([`UtxoManager::take_changeset`]) so the node can persist deltas.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -102,18 +103,106 @@ impl SpendRecord {
     }
 }
 
-/// Coins and spends of one wallet.
+/// A mergeable set of changes to a [`UtxoManager`] (BDK style): what to write to storage after a
+/// mutation. Merging keeps the latest value per key; applying the merged log of every change set
+/// to an empty manager rebuilds the state.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeSet {
+    /// Coins added or updated (`Some`) or removed (`None`).
+    pub coins: BTreeMap<OutPoint, Option<Utxo>>,
+    /// Spend records written (the whole record; records are small).
+    pub spends: BTreeMap<String, SpendRecord>,
+    /// New next change index.
+    pub next_change_index: Option<u32>,
+}
+
+impl ChangeSet {
+    /// Folds a later change set into this one.
+    pub fn merge(&mut self, later: ChangeSet) {
+        self.coins.extend(later.coins);
+        self.spends.extend(later.spends);
+        if later.next_change_index.is_some() {
+            self.next_change_index = later.next_change_index;
+        }
+    }
+
+    /// True when nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.coins.is_empty() && self.spends.is_empty() && self.next_change_index.is_none()
+    }
+}
+
+/// Keys changed since the last [`UtxoManager::take_changeset`].
+#[derive(Debug, Clone, Default)]
+struct Dirty {
+    coins: BTreeSet<OutPoint>,
+    spends: BTreeSet<String>,
+    index: bool,
+}
+
+/// Coins and spends of one wallet.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct UtxoManager {
     coins: BTreeMap<OutPoint, Utxo>,
     spends: BTreeMap<String, SpendRecord>,
     next_change_index: u32,
+    #[serde(skip)]
+    dirty: Dirty,
 }
+
+impl PartialEq for UtxoManager {
+    /// Equal state; pending change tracking is not state.
+    fn eq(&self, other: &Self) -> bool {
+        self.coins == other.coins
+            && self.spends == other.spends
+            && self.next_change_index == other.next_change_index
+    }
+}
+
+impl Eq for UtxoManager {}
 
 impl UtxoManager {
     /// Empty state.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The changes since the last call (or since construction), to persist.
+    pub fn take_changeset(&mut self) -> ChangeSet {
+        let dirty = core::mem::take(&mut self.dirty);
+        ChangeSet {
+            coins: dirty.coins.into_iter().map(|op| (op, self.coins.get(&op).cloned())).collect(),
+            spends: dirty
+                .spends
+                .into_iter()
+                .filter_map(|id| self.spends.get(&id).map(|r| (id, r.clone())))
+                .collect(),
+            next_change_index: dirty.index.then_some(self.next_change_index),
+        }
+    }
+
+    /// Applies a change set (from storage), e.g. the merged log onto an empty manager.
+    pub fn apply_changeset(&mut self, changes: &ChangeSet) {
+        for (op, coin) in &changes.coins {
+            match coin {
+                Some(c) => self.coins.insert(*op, c.clone()),
+                None => self.coins.remove(op),
+            };
+        }
+        for (id, rec) in &changes.spends {
+            self.spends.insert(id.clone(), rec.clone());
+        }
+        if let Some(i) = changes.next_change_index {
+            self.next_change_index = i;
+        }
+        self.debug_check();
+    }
+
+    /// A manager rebuilt from a change set.
+    pub fn from_changeset(changes: &ChangeSet) -> Self {
+        let mut m = Self::new();
+        m.apply_changeset(changes);
+        m
     }
 
     /// Replaces the known coin set with the chain's facts. Coins reserved by live spends are
@@ -129,12 +218,14 @@ impl UtxoManager {
         for u in utxos {
             next.insert(u.outpoint, u);
         }
+        self.dirty.coins.extend(self.coins.keys().chain(next.keys()).copied());
         self.coins = next;
         self.debug_check();
     }
 
     /// Adds or updates one coin.
     pub fn insert_coin(&mut self, utxo: Utxo) {
+        self.dirty.coins.insert(utxo.outpoint);
         self.coins.insert(utxo.outpoint, utxo);
     }
 
@@ -241,6 +332,8 @@ impl UtxoManager {
             fee: sel.fee,
             fee_rate_sat_vb: request.fee.rate_sat_vb,
         };
+        self.dirty.spends.insert(id.to_string());
+        self.dirty.index = true;
         self.spends.insert(
             id.to_string(),
             SpendRecord {
@@ -298,6 +391,7 @@ impl UtxoManager {
             });
         }
         rec.status = SpendStatus::Abandoned;
+        self.dirty.spends.insert(id.to_string());
         self.debug_check();
         Ok(())
     }
@@ -311,6 +405,7 @@ impl UtxoManager {
             )));
         }
         rec.status = SpendStatus::Broadcast;
+        self.dirty.spends.insert(id.to_string());
         Ok(())
     }
 
@@ -395,7 +490,9 @@ impl UtxoManager {
         });
         if uses_new_change {
             self.next_change_index = self.next_change_index.saturating_add(1);
+            self.dirty.index = true;
         }
+        self.dirty.spends.insert(id.to_string());
         self.debug_check();
         Ok(psbt)
     }
@@ -410,8 +507,10 @@ impl UtxoManager {
         let spent: Vec<OutPoint> = version.plan.inputs.iter().map(|u| u.outpoint).collect();
         rec.status = SpendStatus::Confirmed;
         rec.confirmed_txid = Some(txid);
+        self.dirty.spends.insert(id.to_string());
         for op in spent {
             self.coins.remove(&op);
+            self.dirty.coins.insert(op);
         }
         self.debug_check();
         Ok(())

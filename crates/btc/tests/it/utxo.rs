@@ -172,11 +172,13 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
 
     /// Random sequences of creates, abandons, bumps and confirms never let two live spends share
-    /// an outpoint, never select unconfirmed coins, and bumps keep every original output.
+    /// an outpoint, never select unconfirmed coins, and bumps keep every original output; the
+    /// merged change sets rebuild the state.
     #[test]
     fn reservations_never_overlap(coins in arb_coins(), ops in prop::collection::vec((0u8..4, 0usize..6, 5_000u64..400_000, 1u64..40), 1..12)) {
         let (w, _) = wallet("prop", 2, 3);
         let mut m = manager(&w, &coins);
+        let mut log = m.take_changeset();
         let tip = 100;
         for (n, (op, target, amount, rate)) in ops.into_iter().enumerate() {
             let id = format!("s{target}");
@@ -205,12 +207,20 @@ proptest! {
                 }
                 _ => {
                     if let Some(s) = m.spend(&id).cloned() {
-                        if n % 2 == 0 { let _ = m.abandon(&id); } else { let _ = m.confirm(&id, s.current().txid); }
+                        match n % 3 {
+                            0 => { let _ = m.abandon(&id); }
+                            1 => { let _ = m.confirm(&id, s.current().txid); }
+                            _ => { let _ = m.mark_broadcast(&id, s.current().txid); }
+                        }
                     }
                 }
             }
             prop_assert_eq!(m.check_invariants(), Ok(()));
+            log.merge(m.take_changeset());
         }
+        // The merged change sets rebuild exactly the state (what the node persists).
+        prop_assert_eq!(UtxoManager::from_changeset(&log), m.clone());
+        prop_assert!(m.take_changeset().is_empty());
     }
 
     /// Whatever the coins, tip and depth asked, a spend only selects coins with that depth.
