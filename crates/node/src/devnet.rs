@@ -12,6 +12,9 @@ use hoard_core::{
 };
 use secp256k1::SecretKey;
 
+/// Password of the demo keystores that `hoard node --dev` writes (devnet only).
+pub const KEYSTORE_PASSWORD: &str = "devnet";
+
 /// Devnet chain id (the usual local-development id).
 pub const DEVNET_CHAIN_ID: u64 = 31337;
 

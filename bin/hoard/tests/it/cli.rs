@@ -1,0 +1,123 @@
+//! The CLI wallet against a running devnet node.
+
+use hoard_node::devnet;
+
+use crate::support::{NodeProcess, hoard};
+
+#[test]
+fn tx_and_query_commands_round_trip() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = NodeProcess::start(dir.path());
+    let bob = devnet::account("bob").expect("bob").address.to_string();
+    let out = hoard()
+        .args([
+            "tx",
+            "--node",
+            &node.url(),
+            "--dev-key",
+            "alice",
+            "transfer",
+            "--token",
+            "icy",
+            "--to",
+            &bob,
+            "--amount",
+            "12.5",
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["receipt"]["success"], true);
+    let out =
+        hoard().args(["query", "--node", &node.url(), "account", &bob]).output().expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["icy"], "10000012500000000000000000");
+    // Generic form by type name.
+    let carol = devnet::account("carol").expect("carol").address.to_string();
+    let out = hoard()
+        .args([
+            "tx",
+            "--node",
+            &node.url(),
+            "--dev-key",
+            "dave",
+            "send",
+            "Delegate",
+            &format!("{{\"delegatee\":\"{carol}\"}}"),
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // A rejection exits non-zero with its code.
+    let out = hoard()
+        .args([
+            "tx",
+            "--node",
+            &node.url(),
+            "--dev-key",
+            "carol",
+            "mint",
+            "--to",
+            &carol,
+            "--amount",
+            "1",
+        ])
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("access.unauthorized"));
+}
+
+#[test]
+fn keystore_sign_with_from() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keys = dir.path().join("keys");
+    let node = NodeProcess::start(&dir.path().join("node"));
+    // Import alice's devnet key into a keystore and sign with --from.
+    let alice = devnet::account("alice").expect("alice");
+    let out = hoard()
+        .env("HOARD_PASSWORD", "pw")
+        .args(["keys", "--keys-dir"])
+        .arg(&keys)
+        .args([
+            "import",
+            "--light",
+            "--hex",
+            &alloy_primitives::hex::encode(alice.secret.secret_bytes()),
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = hoard().args(["keys", "--keys-dir"]).arg(&keys).arg("list").output().expect("runs");
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .to_lowercase()
+            .contains(&alice.address.to_string().to_lowercase()[2..])
+    );
+    let out = hoard()
+        .env("HOARD_PASSWORD", "pw")
+        .args(["tx", "--node", &node.url(), "--from", &alice.address.to_string(), "--keys-dir"])
+        .arg(&keys)
+        .args(["delegate", "--to", &alice.address.to_string()])
+        .output()
+        .expect("runs");
+    // Alice is already self-delegated at genesis: a clear rejection, signed by the right key.
+    assert!(!out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        v["receipt"]["sender"].as_str().map(str::to_lowercase),
+        Some(alice.address.to_string().to_lowercase())
+    );
+    assert_eq!(v["error"]["code"], "state.wrong_state");
+    // Wrong password: a clear error, nothing sent.
+    let out = hoard()
+        .env("HOARD_PASSWORD", "nope")
+        .args(["tx", "--node", &node.url(), "--from", &alice.address.to_string(), "--keys-dir"])
+        .arg(&keys)
+        .args(["delegate", "--to", &alice.address.to_string()])
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).to_lowercase().contains("password"));
+}

@@ -1,0 +1,6 @@
+//! End-to-end tests of the `hoard` binary: the devnet node as a real process, the CLI wallet,
+//! and a kill -9 during load.
+
+mod cli;
+mod crash;
+mod support;
