@@ -1,0 +1,265 @@
+//! Dashboard pages: server-rendered HTML, readable without JavaScript, live with it.
+//!
+//! Routes ([`routes`]):
+//!
+//! | route | page |
+//! |---|---|
+//! | `/` | overview: ICY and DFG figures, head block, latest blocks, recent events |
+//! | `/partials/overview` | the live part of the overview alone (what the script swaps in) |
+//! | `/blocks/{height}` | a block: header fields and its transactions with their status |
+//! | `/tx/{hash}` | a transaction: sender, command, status, rejection, decoded logs |
+//! | `/account/{address}` | an account: balances, nonce, delegation, votes, vesting, activity |
+//! | `/search?q=` | redirects a height, a transaction hash or an address to its page |
+//!
+//! Design: pages are plain Rust string building ([`render`]) with one escaping helper; no
+//! template engine, no external CSS, JavaScript or fonts. Each request reads the node's
+//! committed view once (a short read lock, released before any store query) and the store's
+//! projections on a blocking thread. Lists are bounded by the `*_MAX` constants below. Bad input
+//! gives a readable 400 page, unknown blocks and transactions a 404 page; storage failures a 500
+//! page whose detail goes to the log only.
+//!
+//! Live updates: the overview's script listens to `GET /v1/stream` (server-sent `block` events)
+//! with `EventSource` and, on each block, fetches `/partials/overview` and swaps it into the
+//! page. When the stream is unavailable, or the browser has no `EventSource`, it polls the
+//! fragment every second instead. See `docs/DASHBOARD.md`.
+
+mod decode;
+mod pages;
+mod render;
+
+use axum::{
+    Router,
+    extract::{Path, Query, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+};
+use hoard_node::NodeHandle;
+
+use crate::AppState;
+
+/// Blocks in the overview's "latest blocks".
+pub const OVERVIEW_BLOCKS_MAX: usize = 10;
+/// Events in the overview's "recent events".
+pub const OVERVIEW_EVENTS_MAX: usize = 20;
+/// Transactions listed on an account page.
+pub const ACCOUNT_TXS_MAX: usize = 25;
+/// Events listed on an account page.
+pub const ACCOUNT_EVENTS_MAX: usize = 25;
+/// Characters of bad input echoed back in an error page.
+pub const ECHO_CHARS_MAX: usize = 80;
+
+/// Dashboard routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(overview))
+        .route("/partials/overview", get(overview_partial))
+        .route("/blocks/{height}", get(block))
+        .route("/tx/{hash}", get(tx))
+        .route("/account/{address}", get(account))
+        .route("/search", get(search))
+}
+
+/// Why a page cannot be shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PageError {
+    /// The request is malformed (message for the reader, unescaped).
+    BadRequest(String),
+    /// The block or transaction does not exist.
+    NotFound(String),
+    /// Storage or decoding failed (detail for the log only).
+    Internal(String),
+}
+
+impl From<hoard_store::StoreError> for PageError {
+    fn from(e: hoard_store::StoreError) -> Self {
+        PageError::Internal(format!("store: {e}"))
+    }
+}
+
+/// A rendered page or fragment.
+pub(crate) enum Html {
+    /// A whole page.
+    Page(String),
+    /// A fragment that must not be cached.
+    Fragment(String),
+}
+
+type PageResult = Result<Html, PageError>;
+
+/// Runs `build` on a blocking thread (store queries block) and turns its result into a
+/// response, rendering errors as pages.
+async fn serve_page<F>(state: AppState, build: F) -> Response
+where
+    F: FnOnce(&NodeHandle) -> PageResult + Send + 'static,
+{
+    let node = state.node.clone();
+    let outcome = tokio::task::spawn_blocking(move || {
+        let result = build(&node);
+        (result, pages::chain_mark(&node))
+    })
+    .await;
+    let (result, chain) = match outcome {
+        Ok(pair) => pair,
+        Err(e) => (Err(PageError::Internal(format!("page task failed: {e}"))), {
+            pages::chain_mark(&state.node)
+        }),
+    };
+    let html = [(header::CONTENT_TYPE, "text/html; charset=utf-8")];
+    match result {
+        Ok(Html::Page(body)) => (StatusCode::OK, html, body).into_response(),
+        Ok(Html::Fragment(body)) => {
+            (StatusCode::OK, html, [(header::CACHE_CONTROL, "no-store")], body).into_response()
+        }
+        Err(e) => {
+            let (status, title, message) = match e {
+                PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Bad request", m),
+                PageError::NotFound(m) => (StatusCode::NOT_FOUND, "Not found", m),
+                PageError::Internal(detail) => {
+                    tracing::error!(%detail, "dashboard page failed");
+                    (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "Internal error",
+                        "The page could not be built; the operator's logs have the details."
+                            .to_string(),
+                    )
+                }
+            };
+            (status, html, pages::error_page(chain, status.as_u16(), title, &message))
+                .into_response()
+        }
+    }
+}
+
+async fn overview(State(state): State<AppState>) -> Response {
+    serve_page(state, |node| pages::overview(node, false)).await
+}
+
+async fn overview_partial(State(state): State<AppState>) -> Response {
+    serve_page(state, |node| pages::overview(node, true)).await
+}
+
+async fn block(State(state): State<AppState>, Path(height): Path<String>) -> Response {
+    serve_page(state, move |node| pages::block(node, parse_height(&height)?)).await
+}
+
+async fn tx(State(state): State<AppState>, Path(hash): Path<String>) -> Response {
+    serve_page(state, move |node| pages::tx(node, parse_hash(&hash)?)).await
+}
+
+async fn account(State(state): State<AppState>, Path(address): Path<String>) -> Response {
+    serve_page(state, move |node| pages::account(node, parse_address(&address)?)).await
+}
+
+#[derive(serde::Deserialize)]
+struct SearchQuery {
+    q: Option<String>,
+}
+
+async fn search(State(state): State<AppState>, Query(query): Query<SearchQuery>) -> Response {
+    let q = query.q.unwrap_or_default();
+    let q = q.trim();
+    let target = if q.is_empty() {
+        Some("/".to_string())
+    } else if let Ok(h) = parse_height(q) {
+        Some(format!("/blocks/{h}"))
+    } else if let Ok(h) = parse_hash(q) {
+        Some(format!("/tx/{h:#x}"))
+    } else if let Ok(a) = parse_address(q) {
+        Some(format!("/account/{}", a.to_checksum(None)))
+    } else {
+        None
+    };
+    match target {
+        Some(to) => Redirect::to(&to).into_response(),
+        None => {
+            let q = q.to_string();
+            serve_page(state, move |_| {
+                Err(PageError::BadRequest(format!(
+                    "“{}” is not a block height, a transaction hash (0x and 64 hex digits) or an \
+                     address (0x and 40 hex digits).",
+                    render::truncate(&q, ECHO_CHARS_MAX)
+                )))
+            })
+            .await
+        }
+    }
+}
+
+/// Hex digits after an optional `0x`, exactly `len` of them.
+fn hex_body(text: &str, len: usize) -> Option<&str> {
+    let body = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")).unwrap_or(text);
+    (body.len() == len && body.bytes().all(|b| b.is_ascii_hexdigit())).then_some(body)
+}
+
+/// A block height: decimal digits only, within what the store can hold.
+pub(crate) fn parse_height(text: &str) -> Result<u64, PageError> {
+    let bad = || {
+        PageError::BadRequest(format!(
+            "“{}” is not a block height: use a whole number such as 42.",
+            render::truncate(text, ECHO_CHARS_MAX)
+        ))
+    };
+    if text.is_empty() || text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    text.parse::<u64>().ok().filter(|h| *h <= hoard_store::INTEGER_MAX).ok_or_else(bad)
+}
+
+/// A transaction hash: 64 hex digits, optionally after `0x`.
+pub(crate) fn parse_hash(text: &str) -> Result<alloy_primitives::B256, PageError> {
+    hex_body(text, 64).and_then(|h| h.parse().ok()).ok_or_else(|| {
+        PageError::BadRequest(format!(
+            "“{}” is not a transaction hash: a hash is 0x followed by 64 hex digits.",
+            render::truncate(text, ECHO_CHARS_MAX)
+        ))
+    })
+}
+
+/// An account address: 40 hex digits, optionally after `0x`, in any letter case.
+pub(crate) fn parse_address(text: &str) -> Result<alloy_primitives::Address, PageError> {
+    hex_body(text, 40).and_then(|h| h.parse().ok()).ok_or_else(|| {
+        PageError::BadRequest(format!(
+            "“{}” is not an account address: an address is 0x followed by 40 hex digits.",
+            render::truncate(text, ECHO_CHARS_MAX)
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heights_are_plain_decimal_numbers() {
+        assert_eq!(parse_height("0"), Ok(0));
+        assert_eq!(parse_height("42"), Ok(42));
+        for bad in
+            ["", "-1", "+1", "1.0", "0x10", " 1", "99999999999999999999", "9223372036854775808"]
+        {
+            assert!(matches!(parse_height(bad), Err(PageError::BadRequest(_))), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn hashes_and_addresses_need_the_exact_length() {
+        let h = format!("0x{}", "ab".repeat(32));
+        assert!(parse_hash(&h).is_ok());
+        assert!(parse_hash(&h[2..]).is_ok());
+        assert!(parse_hash(&h[..65]).is_err());
+        assert!(parse_hash(&format!("0x{}", "zz".repeat(32))).is_err());
+        let a = format!("0x{}", "Cd".repeat(20));
+        assert!(parse_address(&a).is_ok());
+        assert!(parse_address(&a[..41]).is_err());
+        assert!(parse_address("0x<script>").is_err());
+    }
+
+    #[test]
+    fn bad_input_is_echoed_truncated() {
+        let long = "x".repeat(500);
+        let Err(PageError::BadRequest(message)) = parse_height(&long) else {
+            panic!("a long height must be refused");
+        };
+        assert!(message.len() < 200, "{message}");
+    }
+}
