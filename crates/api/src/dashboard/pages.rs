@@ -99,7 +99,7 @@ fn card(label: &str, value: &str, unit: &str, note: &str) -> String {
         esc(unit)
     );
     if !note.is_empty() {
-        w!(out, "<div class=\"muted\">{note}</div>");
+        w!(out, "<div class=\"note\">{note}</div>");
     }
     out.push_str("</div>");
     out
@@ -413,7 +413,11 @@ pub(super) fn tx(node: &NodeHandle, hash: B256) -> PageResult {
     w!(body, "<dt>Command</dt><dd><code>{}</code></dd>", esc(&receipt.command));
     if let Some(c) = &command {
         w!(body, "<dt>Nonce</dt><dd>{}</dd>", c.nonce());
-        w!(body, "<dt>Deadline</dt><dd>{}</dd>", time_tag(c.deadline()));
+        let deadline = match c.deadline() {
+            u64::MAX => "<span class=\"muted\">none</span>".to_string(),
+            d => time_tag(d),
+        };
+        w!(body, "<dt>Deadline</dt><dd>{deadline}</dd>");
     }
     body.push_str("</dl>");
     if let Some(c) = &command {

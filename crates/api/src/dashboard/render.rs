@@ -247,6 +247,7 @@ h2{font-size:1.02rem;margin:1.4rem 0 .5rem}
 .card .value{font-size:1.12rem;font-weight:600;font-variant-numeric:tabular-nums;
 overflow-wrap:anywhere}
 .card .unit{font-size:.8rem;color:var(--muted);font-weight:500}
+.card .note{font-size:.82rem;color:var(--muted);margin-top:.1rem}
 .split{display:grid;grid-template-columns:1fr;gap:0 1.2rem}
 @media (min-width:1050px){.split{grid-template-columns:minmax(0,2fr) minmax(0,3fr)}}
 .scroll{overflow-x:auto}
@@ -255,6 +256,7 @@ border-radius:8px}
 th,td{padding:.38rem .6rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 tr:last-child td{border-bottom:0}
 th{color:var(--muted);font-weight:600;font-size:.74rem;text-transform:uppercase;letter-spacing:.04em}
+td .mono,td time{white-space:nowrap}
 .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .mono,code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.87em}
 .ok{color:var(--ok);font-weight:600}.bad{color:var(--bad);font-weight:600}

@@ -217,6 +217,8 @@ fn a_transfer_shows_on_the_account_block_tx_and_overview_pages() {
     assert!(logs.contains(&format!("[2] {topic_to}")), "{logs}");
     assert!(logs.contains(&alloy_primitives::hex::encode(amount.to_be_bytes::<32>())), "ABI data");
     assert!(tx.contains("id=\"message\""), "the signed message is shown");
+    assert!(tx.contains("<dt>Nonce</dt><dd>0</dd>"));
+    assert!(tx.contains("<dt>Deadline</dt><dd><span class=\"muted\">none</span>"));
 
     // Overview and its fragment: the new head and the event.
     let overview = page(&t, "/");
@@ -350,13 +352,65 @@ fn overview_updates_live_in_chromium() {
     }
     let t = TestNode::start();
     let browser = hoard_webdriver::Browser::launch().expect("launch chromium");
-    browser.navigate(&t.url("/")).expect("open the overview");
+    let (mode, hash, height) = follow_a_transfer(&t, &browser, &t.url("/"), "overview");
+    assert_eq!(mode, "live", "the full API serves /v1/stream, so the page follows it");
+
+    browser.navigate(&t.url(&format!("/tx/{hash:#x}"))).expect("tx page");
+    assert_eq!(browser.find("#status").expect("status").text().expect("text"), "success");
+    let logs = browser.find("#logs").expect("logs").text().expect("text");
+    assert!(logs.contains("#0 Transfer") && logs.contains("42 ICY"), "{logs}");
+    save_screenshot("tx.png", &browser.screenshot_png().expect("screenshot"));
+
+    browser.navigate(&t.url(&format!("/blocks/{height}"))).expect("block page");
+    let txs = browser.find("#txs").expect("txs").text().expect("text");
+    assert!(txs.contains("Transfer") && txs.contains("success"), "{txs}");
+    save_screenshot("block.png", &browser.screenshot_png().expect("screenshot"));
+
+    browser.navigate(&t.url(&format!("/account/{}", addr("carol")))).expect("account page");
+    assert!(browser.title().expect("title").starts_with("Account 0x"));
+    let balances = browser.find("#balances").expect("balances").text().expect("text");
+    assert!(balances.contains("5,000,042"), "{balances}");
+    let png = browser.screenshot_png().expect("screenshot");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    save_screenshot("account.png", &png);
+}
+
+/// Without `/v1/stream` (a server with the dashboard routes only), the script falls back to
+/// polling the fragment every second and still shows new blocks without reload.
+#[test]
+fn overview_polls_when_the_stream_is_missing() {
+    if !hoard_webdriver::available() {
+        println!("skipped: chromium/chromedriver not installed");
+        return;
+    }
+    let t = TestNode::start();
+    let app = hoard_api::dashboard::routes().with_state(hoard_api::AppState::new(t.handle.clone()));
+    let listener = t.runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    t.runtime.spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let browser = hoard_webdriver::Browser::launch().expect("launch chromium");
+    let (mode, ..) = follow_a_transfer(&t, &browser, &format!("{base}/"), "overview-polling");
+    assert_eq!(mode, "live (polling every second)");
+}
+
+/// Opens the overview at `url`, waits for its script, submits a transfer and waits (10 s at
+/// most) until the same page, not reloaded, shows the new head and the Transfer event. Returns
+/// the live mode the page reports, the transaction hash and its block height.
+fn follow_a_transfer(
+    t: &TestNode,
+    browser: &hoard_webdriver::Browser,
+    url: &str,
+    shot: &str,
+) -> (String, B256, u64) {
+    browser.navigate(url).expect("open the overview");
     assert!(browser.title().expect("title").starts_with("Overview · Hoard devnet"));
     let shown_height = |b: &hoard_webdriver::Browser| -> hoard_webdriver::Result<u64> {
         let h = b.find("#head-height")?.attribute("data-height")?.unwrap_or_default();
         Ok(h.parse().unwrap_or(0))
     };
-    let before = shown_height(&browser).expect("head height");
+    let before = shown_height(browser).expect("head height");
     assert_eq!(before, t.handle.committed().head.height);
     // The script reports whether it follows the stream or polls.
     let mode = browser
@@ -365,11 +419,11 @@ fn overview_updates_live_in_chromium() {
             Ok(s.starts_with("live").then_some(s))
         })
         .expect("the live script starts");
-    println!("live mode: {mode}");
+    println!("{shot}: live mode: {mode}");
     // A marker on the window survives only if the page is not reloaded.
     browser.execute("window.hoardMarker = 'same page'; return null;", &[]).expect("marker");
 
-    let (hash, height, receipt) = transfer(&t, "alice", addr("carol"), ether(42));
+    let (hash, height, receipt) = transfer(t, "alice", addr("carol"), ether(42));
     assert!(receipt.success && height > before);
     let link = format!("#events a[href='/tx/{hash:#x}']");
     browser
@@ -385,14 +439,13 @@ fn overview_updates_live_in_chromium() {
     assert_eq!(marker, serde_json::json!("same page"), "the page was reloaded");
     let png = browser.screenshot_png().expect("screenshot");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
-    save_screenshot("overview.png", &png);
-
-    browser.navigate(&t.url(&format!("/account/{}", addr("carol")))).expect("account page");
-    let balances = browser.find("#balances").expect("balances").text().expect("text");
-    assert!(balances.contains("5,000,042"), "{balances}");
-    let png = browser.screenshot_png().expect("screenshot");
-    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
-    save_screenshot("account.png", &png);
+    save_screenshot(&format!("{shot}.png"), &png);
+    // The lower half (blocks and events), for a human reviewer.
+    browser.execute("document.getElementById('blocks').scrollIntoView(); return null;", &[]).ok();
+    if let Ok(png) = browser.screenshot_png() {
+        save_screenshot(&format!("{shot}-lists.png"), &png);
+    }
+    (mode, hash, height)
 }
 
 /// Keeps a screenshot for a human when `HOARD_SCREENSHOT_DIR` is set.
