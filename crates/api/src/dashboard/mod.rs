@@ -29,7 +29,10 @@ mod render;
 
 use axum::{
     Router,
-    extract::{Path, Query, State},
+    extract::{
+        Path, Query, State,
+        rejection::{PathRejection, QueryRejection},
+    },
     http::{StatusCode, header},
     response::{IntoResponse, Redirect, Response},
     routing::get,
@@ -94,17 +97,9 @@ where
     F: FnOnce(&NodeHandle) -> PageResult + Send + 'static,
 {
     let node = state.node.clone();
-    let outcome = tokio::task::spawn_blocking(move || {
-        let result = build(&node);
-        (result, pages::chain_mark(&node))
-    })
-    .await;
-    let (result, chain) = match outcome {
-        Ok(pair) => pair,
-        Err(e) => (Err(PageError::Internal(format!("page task failed: {e}"))), {
-            pages::chain_mark(&state.node)
-        }),
-    };
+    let result = tokio::task::spawn_blocking(move || build(&node))
+        .await
+        .unwrap_or_else(|e| Err(PageError::Internal(format!("page task failed: {e}"))));
     let html = [(header::CONTENT_TYPE, "text/html; charset=utf-8")];
     match result {
         Ok(Html::Page(body)) => (StatusCode::OK, html, body).into_response(),
@@ -125,6 +120,7 @@ where
                     )
                 }
             };
+            let chain = pages::chain_mark(&state.node);
             (status, html, pages::error_page(chain, status.as_u16(), title, &message))
                 .into_response()
         }
@@ -139,16 +135,25 @@ async fn overview_partial(State(state): State<AppState>) -> Response {
     serve_page(state, |node| pages::overview(node, true)).await
 }
 
-async fn block(State(state): State<AppState>, Path(height): Path<String>) -> Response {
-    serve_page(state, move |node| pages::block(node, parse_height(&height)?)).await
+/// A path segment, or a 400 page when it is not valid percent-encoded UTF-8.
+type Segment = Result<Path<String>, PathRejection>;
+
+fn segment(path: Segment) -> Result<String, PageError> {
+    path.map(|Path(s)| s).map_err(|_| {
+        PageError::BadRequest("The address bar holds bytes that are not valid UTF-8 text.".into())
+    })
 }
 
-async fn tx(State(state): State<AppState>, Path(hash): Path<String>) -> Response {
-    serve_page(state, move |node| pages::tx(node, parse_hash(&hash)?)).await
+async fn block(State(state): State<AppState>, path: Segment) -> Response {
+    serve_page(state, move |node| pages::block(node, parse_height(&segment(path)?)?)).await
 }
 
-async fn account(State(state): State<AppState>, Path(address): Path<String>) -> Response {
-    serve_page(state, move |node| pages::account(node, parse_address(&address)?)).await
+async fn tx(State(state): State<AppState>, path: Segment) -> Response {
+    serve_page(state, move |node| pages::tx(node, parse_hash(&segment(path)?)?)).await
+}
+
+async fn account(State(state): State<AppState>, path: Segment) -> Response {
+    serve_page(state, move |node| pages::account(node, parse_address(&segment(path)?)?)).await
 }
 
 #[derive(serde::Deserialize)]
@@ -156,7 +161,16 @@ struct SearchQuery {
     q: Option<String>,
 }
 
-async fn search(State(state): State<AppState>, Query(query): Query<SearchQuery>) -> Response {
+async fn search(
+    State(state): State<AppState>,
+    query: Result<Query<SearchQuery>, QueryRejection>,
+) -> Response {
+    let Ok(Query(query)) = query else {
+        return serve_page(state, |_| {
+            Err(PageError::BadRequest("Search with one q=… parameter.".into()))
+        })
+        .await;
+    };
     let q = query.q.unwrap_or_default();
     let q = q.trim();
     let target = if q.is_empty() {

@@ -164,30 +164,41 @@ fn events_table(view: &View, events: &[EventRecord], id: &str, empty: &str) -> S
     out
 }
 
+/// The overview's figures, read together under one lock.
+struct Figures {
+    icy_supply: U256,
+    circulating: U256,
+    burned: U256,
+    max_supply: U256,
+    mint_room: U256,
+    inflation_bps: u16,
+    dfg_supply: U256,
+    delegated: U256,
+    escrow: Address,
+    escrow_dfg: U256,
+}
+
 /// The overview page, or only its live part when `fragment`.
 pub(super) fn overview(node: &NodeHandle, fragment: bool) -> PageResult {
-    let (view, figures) = {
+    let (view, f) = {
         let c = node.committed();
         let e = &c.engine;
         let g = e.state().globals();
         let escrow = e.addresses().vesting_escrow;
-        let figures = [
-            e.total_supply(TokenId::Icy),
-            e.circulating_supply(),
-            e.total_burned(),
-            g.icy_max_supply,
-            e.inflation_room(c.head.time_s),
-            e.total_supply(TokenId::Dfg),
-            e.total_delegated(),
-            e.balance_of(TokenId::Dfg, &escrow),
-        ];
-        (view_of(&c), (figures, g.icy_inflation_bps, escrow))
+        let figures = Figures {
+            icy_supply: e.total_supply(TokenId::Icy),
+            circulating: e.circulating_supply(),
+            burned: e.total_burned(),
+            max_supply: g.icy_max_supply,
+            mint_room: e.inflation_room(c.head.time_s),
+            inflation_bps: g.icy_inflation_bps,
+            dfg_supply: e.total_supply(TokenId::Dfg),
+            delegated: e.total_delegated(),
+            escrow,
+            escrow_dfg: e.balance_of(TokenId::Dfg, &escrow),
+        };
+        (view_of(&c), figures)
     };
-    let (
-        [icy_supply, circulating, burned, max, room, dfg_supply, delegated, escrow_dfg],
-        bps,
-        escrow,
-    ) = figures;
     let head = view.head;
     let store = node.store();
     // The store may already hold a block the committed view has not applied yet: show only
@@ -200,37 +211,41 @@ pub(super) fn overview(node: &NodeHandle, fragment: bool) -> PageResult {
     live.push_str(
         "<section><h2>ICY <span class=\"muted\">utility token</span></h2><div class=\"cards\">",
     );
-    live.push_str(&card("Total supply", &tokens(icy_supply), "ICY", ""));
+    live.push_str(&card("Total supply", &tokens(f.icy_supply), "ICY", ""));
     live.push_str(&card(
         "Circulating supply",
-        &tokens(circulating),
+        &tokens(f.circulating),
         "ICY",
         "total supply minus protocol-owned accounts",
     ));
-    live.push_str(&card("Total burned", &tokens(burned), "ICY", ""));
-    live.push_str(&card("Max supply", &tokens(max), "ICY", "hard cap"));
+    live.push_str(&card("Total burned", &tokens(f.burned), "ICY", ""));
+    live.push_str(&card("Max supply", &tokens(f.max_supply), "ICY", "hard cap"));
     live.push_str(&card(
         "Mint room this protocol year",
-        &tokens(room),
+        &tokens(f.mint_room),
         "ICY",
-        &format!("limit {}.{:02} % of the year-start supply", bps / 100, bps % 100),
+        &format!(
+            "limit {}.{:02} % of the year-start supply",
+            f.inflation_bps / 100,
+            f.inflation_bps % 100
+        ),
     ));
     live.push_str("</div></section>");
     live.push_str(
         "<section><h2>DFG <span class=\"muted\">governance token</span></h2><div class=\"cards\">",
     );
-    live.push_str(&card("Total supply", &tokens(dfg_supply), "DFG", "fixed at genesis"));
+    live.push_str(&card("Total supply", &tokens(f.dfg_supply), "DFG", "fixed at genesis"));
     live.push_str(&card(
         "Delegated voting power",
-        &tokens(delegated),
+        &tokens(f.delegated),
         "DFG",
         "balances of accounts that delegate",
     ));
     live.push_str(&card(
         "Vesting escrow",
-        &tokens(escrow_dfg),
+        &tokens(f.escrow_dfg),
         "DFG",
-        &format!("unvested, does not vote · {}", account_link(&escrow, &Names::default())),
+        &format!("unvested, does not vote · {}", account_link(&f.escrow, &Names::default())),
     ));
     live.push_str("</div></section>");
 

@@ -303,6 +303,9 @@ fn bad_input_gives_400_pages_and_unknown_items_404_pages() {
         ("/account/0x123", 400, "is not an account address"),
         ("/account/0xZZ3456789012345678901234567890123456789", 400, "is not an account address"),
         ("/search?q=hello", 400, "is not a block height, a transaction hash"),
+        ("/account/%FF%FE", 400, "not valid UTF-8"),
+        ("/blocks/%C0", 400, "not valid UTF-8"),
+        ("/search?q=1&q=2", 400, "Search with one q="),
     ];
     for (path, status, text) in cases.iter().filter(|c| c.1 != 0) {
         let (got, head, body) = get(t.addr, path);
