@@ -178,7 +178,13 @@ async fn search(
     } else if let Ok(h) = parse_height(q) {
         Some(format!("/blocks/{h}"))
     } else if let Ok(h) = parse_hash(q) {
-        Some(format!("/tx/{h:#x}"))
+        // 64 hex digits name a transaction or a block: a block hash goes to its block.
+        let store = state.node.store().clone();
+        let block = tokio::task::spawn_blocking(move || store.block_by_hash(&h.0)).await;
+        match block {
+            Ok(Ok(Some(b))) => Some(format!("/blocks/{}", b.height)),
+            _ => Some(format!("/tx/{h:#x}")),
+        }
     } else if let Ok(a) = parse_address(q) {
         Some(format!("/account/{}", a.to_checksum(None)))
     } else {
@@ -190,8 +196,8 @@ async fn search(
             let q = q.to_string();
             serve_page(state, move |_| {
                 Err(PageError::BadRequest(format!(
-                    "“{}” is not a block height, a transaction hash (0x and 64 hex digits) or an \
-                     address (0x and 40 hex digits).",
+                    "“{}” is not a block height, a transaction or block hash (0x and 64 hex digits) \
+                     or an address (0x and 40 hex digits).",
                     render::truncate(&q, ECHO_CHARS_MAX)
                 )))
             })

@@ -344,6 +344,18 @@ mod tests {
     }
 
     #[test]
+    fn pages_mark_the_chain_and_escape_the_title() {
+        let devnet = page("<x>", ChainMark { chain_id: 31337, devnet: true }, "<p>b</p>", false);
+        assert!(devnet.contains("<title>&lt;x&gt; · Hoard devnet · chain 31337</title>"));
+        assert!(devnet.contains("class=\"chain devnet\""));
+        assert!(devnet.contains("<main><p>b</p></main>") && !devnet.contains("<script>"));
+        let other = page("Overview", ChainMark { chain_id: 7, devnet: false }, "", true);
+        assert!(other.contains("<span class=\"chain\" id=\"chain\">chain 7</span>"));
+        assert!(!other.contains("Hoard devnet"));
+        assert!(other.contains("<script>"));
+    }
+
+    #[test]
     fn shortens_long_hex_only() {
         assert_eq!(short("0x12"), "0x12");
         assert_eq!(short("0x1234567890abcdef"), "0x1234…cdef");

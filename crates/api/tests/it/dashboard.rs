@@ -302,7 +302,7 @@ fn bad_input_gives_400_pages_and_unknown_items_404_pages() {
         (&zero_hash, 0, ""),
         ("/account/0x123", 400, "is not an account address"),
         ("/account/0xZZ3456789012345678901234567890123456789", 400, "is not an account address"),
-        ("/search?q=hello", 400, "is not a block height, a transaction hash"),
+        ("/search?q=hello", 400, "is not a block height, a transaction or block hash"),
         ("/account/%FF%FE", 400, "not valid UTF-8"),
         ("/blocks/%C0", 400, "not valid UTF-8"),
         ("/search?q=1&q=2", 400, "Search with one q="),
@@ -338,6 +338,7 @@ fn search_redirects_to_the_page_of_what_was_typed() {
         (hash.clone(), format!("/tx/{hash}")),
         (lower, format!("/account/{alice}")),
         (String::new(), "/".to_string()),
+        (format!("{:#x}", t.handle.genesis_hash()), "/blocks/0".to_string()),
     ] {
         let (status, head, _) = get(t.addr, &format!("/search?q={q}"));
         assert_eq!(status, 303, "{q}");
