@@ -190,17 +190,19 @@ impl EventFilter {
         {
             return Err(StoreError::Invalid { what: "event filter has too many values" });
         }
-        if self.from_height.is_some_and(|h| h > INTEGER_MAX)
-            || self.to_height.is_some_and(|h| h > INTEGER_MAX)
-        {
-            return Err(StoreError::Invalid { what: "event filter height is out of range" });
-        }
         Ok(())
     }
 
-    /// Whether the height range is empty (then no event can match).
+    /// Whether no event can match the height range (stored heights are at most
+    /// [`INTEGER_MAX`]).
     pub(crate) fn is_empty_range(&self) -> bool {
-        matches!((self.from_height, self.to_height), (Some(from), Some(to)) if from > to)
+        self.from_height.is_some_and(|from| from > INTEGER_MAX)
+            || matches!((self.from_height, self.to_height), (Some(from), Some(to)) if from > to)
+    }
+
+    /// The upper bound worth putting in a query: one above every stored height is no bound.
+    pub(crate) fn effective_to_height(&self) -> Option<u64> {
+        self.to_height.filter(|to| *to < INTEGER_MAX)
     }
 }
 

@@ -392,7 +392,7 @@ fn event_query(
         let p = push(Box::new(int(from)?));
         sql.push_str(&format!(" AND height >= {p}"));
     }
-    if let Some(to) = filter.to_height {
+    if let Some(to) = filter.effective_to_height() {
         let p = push(Box::new(int(to)?));
         sql.push_str(&format!(" AND height <= {p}"));
     }

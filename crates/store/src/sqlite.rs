@@ -124,9 +124,13 @@ impl std::fmt::Debug for SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens the database file at `path`, creating and migrating it if needed.
+    /// Opens the database file at `path`, creating it (and its directory) and migrating it if
+    /// needed.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).op("creating the database directory")?;
+        }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -373,7 +377,7 @@ fn event_query(
         let p = push(Value::Integer(int(from)?));
         sql.push_str(&format!(" AND height >= {p}"));
     }
-    if let Some(to) = filter.to_height {
+    if let Some(to) = filter.effective_to_height() {
         let p = push(Value::Integer(int(to)?));
         sql.push_str(&format!(" AND height <= {p}"));
     }

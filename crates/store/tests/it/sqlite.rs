@@ -107,10 +107,10 @@ fn corrupt_hash_is_reported_as_corruption() {
 #[test]
 fn open_dispatches_on_the_url() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("via-open.db");
+    let path = dir.path().join("nested").join("via-open.db");
     let store = hoard_store::open(&format!("sqlite://{}", path.display())).expect("open");
     assert_eq!(store.backend_name(), "sqlite");
-    assert!(path.exists(), "the sqlite:// prefix is stripped");
+    assert!(path.exists(), "the sqlite:// prefix is stripped and the directory created");
     // A PostgreSQL URL goes to the PostgreSQL backend: nothing listens on port 1.
     let err =
         hoard_store::open("postgres://nobody:hunter2@127.0.0.1:1/none").err().expect("no server");
