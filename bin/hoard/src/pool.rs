@@ -158,3 +158,59 @@ pub fn run(args: PoolArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configs_by_flavour_name() {
+        assert_eq!(config("uniswap_v3", 500, None).unwrap().tick_spacing, 10);
+        assert_eq!(config("pancake_v3", 2500, None).unwrap().tick_spacing, 50);
+        assert_eq!(config("algebra_integral", 0, None).unwrap().tick_spacing, 60);
+        assert_eq!(config("uniswap_v4", 1234, Some(7)).unwrap().fee, 1234);
+        assert!(config("uniswap_v4", 1234, None).is_err());
+        assert!(config("uniswap_v3", 2500, None).is_err());
+        assert!(config("sushiswap", 500, None).is_err());
+    }
+
+    #[test]
+    fn quote_and_replay_run() {
+        let quote = PoolArgs {
+            command: PoolCommand::Quote {
+                flavour: "uniswap_v3".into(),
+                fee: 3000,
+                tick_spacing: None,
+                sqrt_price_x96: None,
+                tick: 0,
+                liquidity: "1000000000000000000".into(),
+                lower: None,
+                upper: None,
+                zero_for_one: true,
+                amount: "1000000000000000".into(),
+                limit: None,
+            },
+        };
+        run(quote).unwrap();
+        let dir = std::env::temp_dir().join(format!("hoard-pool-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("events.jsonl");
+        std::fs::write(
+            &file,
+            "{\"type\":\"initialize\",\"time\":1,\"sqrt_price_x96\":\"79228162514264337593543950336\"}\n\
+             {\"type\":\"mint\",\"time\":1,\"owner\":\"0x1111111111111111111111111111111111111111\",\"tick_lower\":-600,\"tick_upper\":600,\"amount\":\"1000000000000000000\",\"amount0\":\"0\",\"amount1\":\"0\"}\n",
+        )
+        .unwrap();
+        let replay = PoolArgs {
+            command: PoolCommand::Replay {
+                file: file.clone(),
+                flavour: "uniswap_v3".into(),
+                fee: 3000,
+                tick_spacing: None,
+                divergences: 5,
+            },
+        };
+        run(replay).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -70,7 +70,7 @@ pub struct SwapResult {
     pub steps: u32,
 }
 
-/// A computed but not yet applied swap: [`Pool::plan_swap`] then [`Pool::commit_swap`].
+/// A computed but not yet applied swap: [`Pool::plan_swap_at`] then [`Pool::commit_swap`].
 #[derive(Debug, Clone)]
 pub struct SwapPlan {
     result: SwapResult,
@@ -686,7 +686,7 @@ impl Pool {
         let fee = self.current_fee(time);
         let plan =
             self.plan_swap(zero_for_one, amount_specified, sqrt_price_limit_x96, time, fee)?;
-        self.commit_swap(plan, time)
+        self.commit_swap(&plan, time)
     }
 
     /// Computes a swap without applying it, at the fee of `time`.
@@ -819,7 +819,9 @@ impl Pool {
                 }
                 tick = if zero_for_one { tick_next - 1 } else { tick_next };
             } else if sqrt_price != step_start {
-                tick = self.prices.tick_at(sqrt_price)?;
+                // The price is strictly inside this step's range of ticks: search it there.
+                let (lo, hi) = if zero_for_one { (tick_next, tick) } else { (tick, tick_next - 1) };
+                tick = self.tick_in(sqrt_price, lo, hi)?;
             }
         }
         let (amount0, amount1) = if zero_for_one == exact_input {
@@ -848,7 +850,7 @@ impl Pool {
     }
 
     /// Applies a plan computed on this pool's current state (by [`Self::plan_swap_at`]).
-    pub fn commit_swap(&mut self, plan: SwapPlan, time: u32) -> Result<SwapResult> {
+    pub fn commit_swap(&mut self, plan: &SwapPlan, time: u32) -> Result<SwapResult> {
         let r = &plan.result;
         // Balances first: the only fallible part of the commit.
         let b0 = apply_signed(self.balance0, r.amount0).ok_or(ClmmError::Overflow("balance0"))?;
@@ -887,7 +889,35 @@ impl Pool {
             self.fee = r.fee_pips;
             self.record_tick(time, r.tick);
         }
-        Ok(plan.result)
+        Ok(plan.result.clone())
+    }
+
+    /// The greatest tick in `[lo, hi]` whose sqrt price is at most `sqrt_price_x96`, which the
+    /// caller guarantees lies in `[S(lo), S(hi + 1))`: a bisection over cached tick prices for
+    /// short ranges, the logarithm otherwise. Same result as `get_tick_at_sqrt_ratio`.
+    #[inline]
+    fn tick_in(&self, sqrt_price_x96: U256, lo: i32, hi: i32) -> Result<i32> {
+        if hi < lo || hi - lo > 32 {
+            return self.prices.tick_at(sqrt_price_x96);
+        }
+        let (mut lo, mut hi) = (lo, hi);
+        while lo < hi {
+            let mid = lo + (hi - lo + 1) / 2;
+            if self.prices.get(mid)? <= sqrt_price_x96 {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        // Verify the bracket (cached prices); fall back to the logarithm if it does not hold.
+        if lo < MAX_TICK
+            && self.prices.get(lo)? <= sqrt_price_x96
+            && sqrt_price_x96 < self.prices.get(lo + 1)?
+        {
+            debug_assert_eq!(Ok(lo), get_tick_at_sqrt_ratio(sqrt_price_x96));
+            return Ok(lo);
+        }
+        self.prices.tick_at(sqrt_price_x96)
     }
 
     // ----- replay bootstrap --------------------------------------------------------------

@@ -568,7 +568,7 @@ impl Replayer {
         let recorded =
             ev.sqrt_price_x96.is_some() || ev.tick.is_some() || ev.pool_liquidity.is_some();
         if let Some((i, plan)) = self.first_match(ev, &trials) {
-            self.pool_mut().commit_swap(plan, ev.time)?;
+            self.pool_mut().commit_swap(&plan, ev.time)?;
             if i == 1 {
                 self.report.swaps_exact_output += 1;
             }
