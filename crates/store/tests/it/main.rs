@@ -1,6 +1,7 @@
 //! Integration tests of hoard-store: the conformance suite on SQLite (always) and PostgreSQL
 //! (when `HOARD_TEST_POSTGRES_URL` is set), backend-specific tests, and a model-based proptest.
 
+mod crash;
 mod model;
 mod postgres;
 mod sqlite;
