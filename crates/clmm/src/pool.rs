@@ -972,6 +972,8 @@ impl Pool {
         }
         info.liquidity_net =
             info.liquidity_net.checked_add(delta).ok_or(ClmmError::Overflow("liquidity net"))?;
+        // Liquidity from before the history: at least 1 gross, so that in-file positions burned
+        // later do not clear a tick that other liquidity still uses.
         info.liquidity_gross = info.liquidity_gross.saturating_add(delta.unsigned_abs());
         if flipped {
             self.bitmap.flip_tick(tick)?;

@@ -565,19 +565,8 @@ impl Replayer {
         if self.report.bootstrapped {
             self.learn_crossings(ev, &trials)?;
         }
-        let recorded =
-            ev.sqrt_price_x96.is_some() || ev.tick.is_some() || ev.pool_liquidity.is_some();
         if let Some((i, plan)) = self.first_match(ev, &trials) {
-            self.pool_mut().commit_swap(&plan, ev.time)?;
-            if i == 1 {
-                self.report.swaps_exact_output += 1;
-            }
-            if recorded {
-                self.report.swaps_exact += 1;
-            } else {
-                self.report.swaps_unchecked += 1;
-            }
-            return Ok(());
+            return self.swap_matched(ev, i, &plan);
         }
         let (z, amount, limit) = trials[0];
         match self.pool_mut().swap(z, amount, limit, ev.time) {
@@ -608,6 +597,22 @@ impl Replayer {
         Ok(())
     }
 
+    /// Commits trial `i`'s plan, which matches the record.
+    fn swap_matched(&mut self, ev: &Event, i: usize, plan: &crate::pool::SwapPlan) -> Result<()> {
+        let recorded =
+            ev.sqrt_price_x96.is_some() || ev.tick.is_some() || ev.pool_liquidity.is_some();
+        self.pool_mut().commit_swap(plan, ev.time)?;
+        if i == 1 {
+            self.report.swaps_exact_output += 1;
+        }
+        if recorded {
+            self.report.swaps_exact += 1;
+        } else {
+            self.report.swaps_unchecked += 1;
+        }
+        Ok(())
+    }
+
     fn resync(&mut self, ev: &Event) {
         if let (Some(p), Some(t), Some(l)) = (ev.sqrt_price_x96, ev.tick, ev.pool_liquidity) {
             self.pool_mut().resync(p, t, l);
@@ -624,20 +629,10 @@ impl Replayer {
         let pool = self.pool.as_ref().expect("invariant: the pool exists after the first event");
         let spacing = pool.config().tick_spacing;
         let tick_now = pool.tick();
-        // Crossed spaced ticks in path order.
-        let crossed: Vec<i32> = if zero_for_one {
-            if tick_after >= tick_now {
-                return Ok(());
-            }
-            let first = crate::tick_bitmap::floor_div(tick_now, spacing) * spacing;
-            (0..).map(|k| first - k * spacing).take_while(|&b| b > tick_after).collect()
-        } else {
-            if tick_after <= tick_now {
-                return Ok(());
-            }
-            let first = (crate::tick_bitmap::floor_div(tick_now, spacing) + 1) * spacing;
-            (0..).map(|k| first + k * spacing).take_while(|&b| b <= tick_after).collect()
-        };
+        let crossed = crossed_ticks(tick_now, tick_after, spacing, zero_for_one);
+        if crossed.is_empty() {
+            return Ok(());
+        }
         let mut residual = i128::try_from(liquidity_after).unwrap_or(i128::MAX)
             - i128::try_from(pool.liquidity()).unwrap_or(i128::MAX);
         let mut unknown = Vec::new();
@@ -792,6 +787,19 @@ impl Replayer {
             self.pool_mut().unseed_tick(b, prev, flipped)?;
         }
         Ok(())
+    }
+}
+
+/// The spaced ticks a swap from `tick_now` to `tick_after` crosses, in path order: moving down,
+/// every multiple `b` of the spacing with `tick_after < b <= tick_now`; moving up,
+/// `tick_now < b <= tick_after`.
+fn crossed_ticks(tick_now: i32, tick_after: i32, spacing: i32, zero_for_one: bool) -> Vec<i32> {
+    if zero_for_one {
+        let first = crate::tick_bitmap::floor_div(tick_now, spacing) * spacing;
+        (0..).map(|k| first - k * spacing).take_while(|&b| b > tick_after).collect()
+    } else {
+        let first = (crate::tick_bitmap::floor_div(tick_now, spacing) + 1) * spacing;
+        (0..).map(|k| first + k * spacing).take_while(|&b| b <= tick_after).collect()
     }
 }
 
