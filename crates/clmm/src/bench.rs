@@ -1,5 +1,6 @@
 //! Benchmark workloads, pure and deterministic, for criterion (`benches/clmm.rs`) and for
-//! `hoard bench` (which times them; this crate never reads a clock).
+//! `hoard bench` (which times them; this crate never reads a clock). `examples/throughput.rs`
+//! times them in wall and CPU time.
 
 use alloy_primitives::{Address, I256, U256};
 
@@ -41,8 +42,8 @@ pub fn crossing_pool(ranges: i32) -> Pool {
     pool
 }
 
-/// Runs `n` full swaps alternating direction on `pool`, each sized to cross about `cross`
-/// initialized ticks; returns the total ticks crossed.
+/// Runs `n` full swaps of 5e15 alternating direction on `pool` (on [`crossing_pool`] each
+/// crosses several initialized ticks); returns the total ticks crossed.
 pub fn full_swaps(pool: &mut Pool, n: u64) -> u64 {
     let mut crossed = 0u64;
     for i in 0..n {
