@@ -487,6 +487,18 @@ impl PostgresStore {
         })
     }
 
+    /// Process id of the server session behind the writer client (the session that holds the
+    /// sequencer lock), for operators and tests (`pg_terminate_backend`).
+    pub fn writer_backend_pid(&self) -> Result<i32> {
+        self.write(|conn| {
+            let row = conn
+                .client
+                .query_one("SELECT pg_backend_pid()", &[])
+                .map_err(pg("reading the backend pid"))?;
+            get(&row, 0)
+        })
+    }
+
     /// Runs `f` on a reader client, reconnecting first if the client was lost.
     fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         let mut slot = self.readers.get();

@@ -165,3 +165,41 @@ fn a_url_can_choose_the_schema_through_libpq_options() {
         .get(0);
     assert_eq!(rows, 1);
 }
+
+#[test]
+fn losing_the_sequencer_session_is_reported_then_recoverable() {
+    let Some(schema) = TempSchema::new() else { return };
+    let store = schema.open();
+    let standby = schema.open();
+    assert!(store.try_lock_sequencer().expect("lock"));
+    assert!(!standby.try_lock_sequencer().expect("lock"), "held by the first store");
+    let chain = fixtures::chain_after(None, 2, 2, 1, 5);
+    store.append_blocks(&chain[..1]).expect("append while holding the lock");
+
+    // The server ends the sequencer's session (a network cut, a restart, an operator).
+    let pid = store.writer_backend_pid().expect("pid");
+    let mut admin = postgres::Client::connect(&schema.url, postgres::NoTls).expect("connect");
+    let killed: bool =
+        admin.query_one("SELECT pg_terminate_backend($1)", &[&pid]).expect("terminate").get(0);
+    assert!(killed);
+    let code = store.append_blocks(&chain[1..]).expect_err("the session is gone").code();
+    assert!(code == "store.lock_lost" || code == "store.backend", "got {code}");
+    if code == "store.backend" {
+        // The first failure noticed the dead connection; the next call reports the lost lock.
+        let err = store.append_blocks(&chain[1..]).expect_err("lock lost");
+        assert_eq!(err.code(), "store.lock_lost");
+    }
+    // The standby takes over; the old sequencer can no longer get the lock back.
+    let mut taken = false;
+    for _ in 0..50 {
+        if standby.try_lock_sequencer().expect("lock") {
+            taken = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(taken, "the standby takes the lock once the session is gone");
+    assert!(!store.try_lock_sequencer().expect("lock"), "the old sequencer is now a standby");
+    standby.append_blocks(&chain[1..]).expect("the new sequencer appends");
+    assert_eq!(store.head().expect("head"), Some((2, chain[1].block.hash)));
+}
