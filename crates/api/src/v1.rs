@@ -61,8 +61,19 @@ pub fn routes() -> Router<AppState> {
         .fallback(not_found)
 }
 
-async fn not_found() -> ApiError {
-    ApiError::not_found("no such endpoint; see /v1/openapi.json")
+/// Unknown paths: a JSON error under `/v1`, a readable page elsewhere (browsers).
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/v1") {
+        ApiError::not_found("no such endpoint; see /v1/openapi.json").into_response()
+    } else {
+        (
+            StatusCode::NOT_FOUND,
+            axum::response::Html(
+                "<!doctype html><title>Not found - Hoard</title><h1>Not found</h1><p>No such page. <a href=\"/\">Overview</a></p>",
+            ),
+        )
+            .into_response()
+    }
 }
 
 // ----- parsing helpers -----

@@ -123,9 +123,25 @@ pub struct CommandInfo {
 }
 
 impl CommandInfo {
-    /// The 4-byte selector.
+    /// The 4-byte selector (cached).
     pub fn selector(&self) -> [u8; 4] {
-        selector(self.signature)
+        COMMANDS
+            .iter()
+            .position(|c| c.type_id == self.type_id)
+            .map_or_else(|| selector(self.signature), |i| selector_table()[i])
+    }
+}
+
+/// Selectors of [`COMMANDS`], in order, computed once.
+fn selector_table() -> &'static [[u8; 4]] {
+    static SELECTORS: std::sync::OnceLock<Vec<[u8; 4]>> = std::sync::OnceLock::new();
+    SELECTORS.get_or_init(|| COMMANDS.iter().map(|c| selector(c.signature)).collect())
+}
+
+impl Command {
+    /// This command's selector (cached).
+    pub fn selector(&self) -> [u8; 4] {
+        selector_table()[self.index()]
     }
 }
 
@@ -149,8 +165,16 @@ macro_rules! commands {
         impl Command {
             /// Static information about this command's type.
             pub fn info(&self) -> &'static CommandInfo {
-                let id = self.type_id();
-                COMMANDS.iter().find(|c| c.type_id == id).expect("invariant: every command type is listed in COMMANDS")
+                &COMMANDS[self.index()]
+            }
+            /// Position of this command's type in [`COMMANDS`].
+            pub fn index(&self) -> usize {
+                let mut i = 0usize;
+                $(
+                    if let Command::$name(_) = self { return i; }
+                    i += 1;
+                )*
+                unreachable!("invariant: every variant is listed ({i} variants)")
             }
             /// Stable type id in the log.
             pub fn type_id(&self) -> u16 { match self { $(Command::$name(_) => $id),* } }

@@ -264,7 +264,7 @@ impl Engine {
 
 fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> Outcome {
     let info = command.info();
-    let sel = info.selector();
+    let sel = command.selector();
     let registered = ctx
         .state
         .selectors()

@@ -262,6 +262,9 @@ fn oversized_bodies_and_unknown_routes() {
     assert_eq!(s, 413);
     let (s, v) = get(&n, "/v1/nothing");
     assert_eq!((s, code(&v)), (404, "api.not_found"));
+    let (s, page) = http(n.addr, "GET", "/no/such/page", None);
+    assert_eq!(s, 404);
+    assert!(page.contains("<h1>Not found</h1>"));
     let (s, v) = get(&n, "/v1/accounts/0x1234");
     assert_eq!((s, code(&v)), (400, "api.bad_address"));
     let (s, v) = get(&n, "/v1/blocks/abc");

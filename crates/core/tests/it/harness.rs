@@ -181,7 +181,9 @@ impl Chain {
 pub fn state_without_nonce(engine: &Engine, who: Address) -> Vec<String> {
     let mut entries = engine.state().entries();
     entries.retain_mut(|(k, v)| match (k, v) {
-        (hoard_core::state::StateKey::Account(a), hoard_core::state::StateValue::Account(acc)) if *a == who => {
+        (hoard_core::state::StateKey::Account(a), hoard_core::state::StateValue::Account(acc))
+            if *a == who =>
+        {
             acc.nonce = 0;
             *acc != hoard_core::state::Account::default()
         }
