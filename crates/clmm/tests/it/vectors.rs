@@ -2,7 +2,7 @@
 //!
 //! Sources (facts only, no code): Uniswap/v3-core `test/__snapshots__/TickMath.spec.ts.snap`,
 //! `test/TickMath.spec.ts`, `test/SqrtPriceMath.spec.ts`, `test/SwapMath.spec.ts`,
-//! `test/FullMath.spec.ts`, `test/LiquidityMath.spec.ts`, and Uniswap/v3-periphery
+//! `test/FullMath.spec.ts`, `test/LiquidityMath.spec.ts`, `test/TickBitmap.spec.ts`, and Uniswap/v3-periphery
 //! `test/LiquidityAmounts.spec.ts`; the `SQRT_PRICE_*` constants of Uniswap/v4-core
 //! `test/libraries/SwapMath.t.sol`.
 
@@ -398,4 +398,53 @@ fn liquidity_amounts_vectors() {
     assert_eq!(get_liquidity_for_amounts(encode_price_sqrt(1, 1), a, b, x, y).unwrap(), 2148);
     assert_eq!(get_liquidity_for_amounts(encode_price_sqrt(99, 100), a, b, x, y).unwrap(), 1938);
     assert_eq!(get_liquidity_for_amounts(encode_price_sqrt(111, 100), a, b, x, y).unwrap(), 2097);
+}
+
+#[test]
+fn tick_bitmap_vectors() {
+    // v3-core test/TickBitmap.spec.ts (spacing 1).
+    use hoard_clmm::tick_bitmap::TickBitmap;
+    let mut b = TickBitmap::new(1);
+    assert!(!b.is_initialized(1));
+    b.flip_tick(1).unwrap();
+    assert!(b.is_initialized(1));
+    b.flip_tick(1).unwrap();
+    assert!(!b.is_initialized(1));
+    b.flip_tick(1 + 256).unwrap();
+    assert!(b.is_initialized(257) && !b.is_initialized(1));
+    let mut b = TickBitmap::new(1);
+    for t in [-230, -259, -229, 500, -259, -229, -259] {
+        b.flip_tick(t).unwrap();
+    }
+    assert!(b.is_initialized(-259) && !b.is_initialized(-229) && b.is_initialized(-230));
+    assert!(!b.is_initialized(-230 + 256) && !b.is_initialized(-230 - 256));
+
+    let setup = |extra: &[i32]| {
+        let mut b = TickBitmap::new(1);
+        for &t in [70, 78, 84, 139, 240, 535].iter().chain(extra) {
+            b.flip_tick(t).unwrap();
+        }
+        b
+    };
+    let b = setup(&[]);
+    // lte = false
+    assert_eq!(b.next_initialized_tick_within_one_word(78, false), (84, true));
+    assert_eq!(b.next_initialized_tick_within_one_word(77, false), (78, true));
+    assert_eq!(b.next_initialized_tick_within_one_word(255, false), (511, false));
+    assert_eq!(setup(&[340]).next_initialized_tick_within_one_word(328, false), (340, true));
+    assert_eq!(b.next_initialized_tick_within_one_word(508, false), (511, false));
+    assert_eq!(b.next_initialized_tick_within_one_word(383, false), (511, false));
+    // lte = true
+    assert_eq!(b.next_initialized_tick_within_one_word(78, true), (78, true));
+    assert_eq!(b.next_initialized_tick_within_one_word(79, true), (78, true));
+    assert_eq!(b.next_initialized_tick_within_one_word(258, true), (256, false));
+    assert_eq!(b.next_initialized_tick_within_one_word(256, true), (256, false));
+    assert_eq!(b.next_initialized_tick_within_one_word(72, true), (70, true));
+    assert_eq!(b.next_initialized_tick_within_one_word(-1, true), (-256, false));
+    assert_eq!(b.next_initialized_tick_within_one_word(1023, true), (768, false));
+    assert_eq!(b.next_initialized_tick_within_one_word(900, true), (768, false));
+    assert_eq!(setup(&[329]).next_initialized_tick_within_one_word(456, true), (329, true));
+    // Spaced ticks: flipping a tick off the spacing is refused.
+    let mut s = TickBitmap::new(60);
+    assert!(matches!(s.flip_tick(30), Err(ClmmError::TickNotSpaced { tick: 30, spacing: 60 })));
 }
