@@ -4,6 +4,7 @@
 mod access;
 mod commitment;
 mod diamond;
+mod genesis;
 mod harness;
 mod properties;
 mod signing;
