@@ -165,18 +165,35 @@ pub fn get_tick_at_sqrt_ratio_with(
 
 /// Entries of [`SqrtPriceCache`].
 const CACHE_SLOTS: usize = 64;
+/// Bits of price per cache word; four words hold a 160-bit sqrt price.
+const CHUNK_BITS: usize = 40;
+const CHUNK_MASK: u64 = (1 << CHUNK_BITS) - 1;
 
 /// A small direct-mapped cache of `get_sqrt_ratio_at_tick`, for the ticks a pool touches again
-/// and again (next initialized ticks, the final check of the tick at a price). Not part of any
-/// state: clones and comparisons ignore what it holds.
-#[derive(Clone)]
+/// and again (next initialized ticks, the final tick of a swap). It holds no state: clones start
+/// empty and nothing depends on what it holds.
+///
+/// Lock-free and `Sync`: a slot is four relaxed atomic words, each carrying the tick (biased,
+/// 24 bits) and 40 bits of its price. A read is accepted only if all four words carry the asked
+/// tick; since the price of a tick is a pure function of it, words written by racing writers for
+/// the same tick agree, so a torn read is never a wrong price.
 pub struct SqrtPriceCache {
-    slots: [std::cell::Cell<(i32, U256)>; CACHE_SLOTS],
+    slots: [[std::sync::atomic::AtomicU64; 4]; CACHE_SLOTS],
 }
 
 impl Default for SqrtPriceCache {
     fn default() -> Self {
-        Self { slots: std::array::from_fn(|_| std::cell::Cell::new((i32::MIN, U256::ZERO))) }
+        Self {
+            slots: std::array::from_fn(|_| {
+                std::array::from_fn(|_| std::sync::atomic::AtomicU64::new(0))
+            }),
+        }
+    }
+}
+
+impl Clone for SqrtPriceCache {
+    fn clone(&self) -> Self {
+        Self::default()
     }
 }
 
@@ -190,14 +207,32 @@ impl SqrtPriceCache {
     /// `get_sqrt_ratio_at_tick(tick)`, from the cache when present.
     #[inline]
     pub fn get(&self, tick: i32) -> Result<U256> {
-        let slot = &self.slots[(tick as u32 as usize) % CACHE_SLOTS];
-        let (t, p) = slot.get();
-        if t == tick {
-            return Ok(p);
+        use std::sync::atomic::Ordering::Relaxed;
+        if !(MIN_TICK..=MAX_TICK).contains(&tick) {
+            return Err(ClmmError::TickOutOfRange(tick));
         }
-        let p = get_sqrt_ratio_at_tick(tick)?;
-        slot.set((tick, p));
-        Ok(p)
+        // 1..=1,774,545: fits 24 bits, and 0 marks an empty word.
+        let tag = ((tick - MIN_TICK) as u64 + 1) << CHUNK_BITS;
+        let slot = &self.slots[(tick as u32 as usize) % CACHE_SLOTS];
+        let words = [
+            slot[0].load(Relaxed),
+            slot[1].load(Relaxed),
+            slot[2].load(Relaxed),
+            slot[3].load(Relaxed),
+        ];
+        if words.iter().all(|w| w & !CHUNK_MASK == tag) {
+            let mut price = U256::ZERO;
+            for (i, w) in words.iter().enumerate() {
+                price |= U256::from(w & CHUNK_MASK) << (CHUNK_BITS * i);
+            }
+            return Ok(price);
+        }
+        let price = get_sqrt_ratio_at_tick(tick)?;
+        for (i, word) in slot.iter().enumerate() {
+            let chunk = (price >> (CHUNK_BITS * i)).wrapping_to::<u64>() & CHUNK_MASK;
+            word.store(tag | chunk, Relaxed);
+        }
+        Ok(price)
     }
 
     /// `get_tick_at_sqrt_ratio(price)` using the cache for its final check.

@@ -385,9 +385,9 @@ fn check_same(pool: &Pool, r: &RefPool) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
 
-    /// 1,500 random sequences of up to 40 operations over the four Uniswap V3 tiers, with and
+    /// 3,000 random sequences of up to 40 operations over the four Uniswap V3 tiers, with and
     /// without a protocol fee: every result and the whole state agree to the wei.
     #[test]
     fn pool_agrees_with_reference_model(

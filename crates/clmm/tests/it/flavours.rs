@@ -257,3 +257,11 @@ fn v4_singleton_flash_accounting() {
     // Taking more than the reserves fails and rolls back.
     assert!(m.unlock(|s| s.take(c0, U256::MAX)).is_err());
 }
+
+#[test]
+fn pools_and_managers_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Pool>();
+    assert_send_sync::<PoolManager>();
+    assert_send_sync::<hoard_clmm::replay::Replayer>();
+}
