@@ -169,3 +169,59 @@ proptest! {
         prop_assert!(again_out.unsigned_abs() >= out.unsigned_abs(), "exact input of {} delivers {} < {}", paid_in, again_out, out);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// `observe` returns the exact tick cumulative (sum of tick x seconds) at any time it can
+    /// answer, across ring growth and wrap-around, and refuses only targets older than the
+    /// oldest observation.
+    #[test]
+    fn observe_matches_brute_force_tick_cumulative(
+        cardinality in 1u16..48,
+        steps in proptest::collection::vec((0u32..40, any::<bool>(), 1u32..22), 1..60),
+        probes in proptest::collection::vec(0u32..3000, 1..20),
+    ) {
+        let start = 1_000_000u32;
+        let mut pool = Pool::new(PoolConfig::uniswap_v3(500).unwrap());
+        pool.initialize(get_sqrt_ratio_at_tick(0).unwrap(), start).unwrap();
+        pool.mint(owner(0), -887_270, 887_270, 10u128.pow(21), start).unwrap();
+        pool.increase_observation_cardinality_next(cardinality).unwrap();
+        // (time from which the tick holds, tick), in time order.
+        let mut history: Vec<(u32, i32)> = vec![(start, pool.tick())];
+        let mut time = start;
+        for &(dt, z, e) in &steps {
+            time += dt;
+            let amount = I256::try_from(10i128.pow(e / 2 + 8)).unwrap();
+            if pool.swap(z, amount, limit(z), time).is_ok() {
+                match history.last_mut() {
+                    Some(last) if last.0 == time => last.1 = pool.tick(),
+                    _ => history.push((time, pool.tick())),
+                }
+            }
+        }
+        let cumulative_at = |t: u32| -> i64 {
+            let mut sum = 0i64;
+            for (i, &(from, tick)) in history.iter().enumerate() {
+                let to = history.get(i + 1).map_or(t, |h| h.0.min(t));
+                if to > from {
+                    sum += i64::from(tick) * i64::from(to - from);
+                }
+            }
+            sum
+        };
+        let now = time + 5;
+        let (c, _) = pool.observe(now, &[0]).unwrap();
+        prop_assert_eq!(c[0], cumulative_at(now));
+        for ago in probes {
+            let ago = ago.min(now - start);
+            match pool.observe(now, &[ago]) {
+                Ok((c, _)) => prop_assert_eq!(c[0], cumulative_at(now - ago), "seconds ago {}", ago),
+                Err(e) => prop_assert_eq!(e, hoard_clmm::ClmmError::ObservationTooOld),
+            }
+        }
+        // The newest observation is always observable.
+        let (c, _) = pool.observe(now, &[5]).unwrap();
+        prop_assert_eq!(c[0], cumulative_at(time));
+    }
+}
