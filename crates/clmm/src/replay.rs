@@ -16,8 +16,9 @@
 //! # Swaps
 //! A swap event gives the signed amounts, not the call. The replay tries, in order: exact input
 //! of the amount paid in; exact output of the amount paid out; exact input with the recorded
-//! price as the limit. The first whose amounts, price, tick and liquidity all equal the record
-//! wins; if none does, the first is kept, the divergence is reported and the pool is re-synced to
+//! price as the limit; exact output and exact input of an unbounded amount with the recorded
+//! price as the limit (a swap stopped by its limit). The first whose amounts, price, tick and
+//! liquidity all equal the record wins; if none does, the first is kept, the divergence is reported and the pool is re-synced to
 //! the recorded price, tick and liquidity.
 //!
 //! # Bootstrap from a history that starts mid-life
@@ -258,6 +259,8 @@ pub struct Replayer {
 
 /// One trial of a swap event: (zero_for_one, amount_specified, limit).
 type Trial = (bool, I256, U256);
+/// Readings of a swap event tried in order (see the module docs).
+const TRIALS: usize = 5;
 
 impl Replayer {
     /// A replayer for pools of `config`.
@@ -511,7 +514,7 @@ impl Replayer {
         Ok(())
     }
 
-    fn trials(ev: &Event) -> Option<[Trial; 3]> {
+    fn trials(ev: &Event) -> Option<[Trial; TRIALS]> {
         let (a0, a1) = (ev.amount0, ev.amount1);
         let zero_for_one = if a0.is_positive() {
             true
@@ -525,10 +528,15 @@ impl Replayer {
             if zero_for_one { MIN_SQRT_RATIO + U256::ONE } else { MAX_SQRT_RATIO - U256::ONE };
         let recorded_limit = ev.sqrt_price_x96.unwrap_or(far);
         let out = if amount_out.is_negative() { amount_out } else { I256::ZERO };
+        // A swap stopped by its price limit with input or output left over: any larger amount
+        // with the recorded price as the limit reproduces it.
+        let unbounded = I256::MAX;
         Some([
             (zero_for_one, amount_in, far),
             (zero_for_one, out, far),
             (zero_for_one, amount_in, recorded_limit),
+            (zero_for_one, -unbounded, recorded_limit),
+            (zero_for_one, unbounded, recorded_limit),
         ])
     }
 
@@ -544,7 +552,7 @@ impl Replayer {
     fn first_match(
         &self,
         ev: &Event,
-        trials: &[Trial; 3],
+        trials: &[Trial; TRIALS],
     ) -> Option<(usize, crate::pool::SwapPlan)> {
         let pool = self.pool.as_ref().expect("invariant: the pool exists after the first event");
         trials.iter().enumerate().find_map(|(i, &(z, amount, limit))| {
@@ -602,7 +610,7 @@ impl Replayer {
         let recorded =
             ev.sqrt_price_x96.is_some() || ev.tick.is_some() || ev.pool_liquidity.is_some();
         self.pool_mut().commit_swap(plan, ev.time)?;
-        if i == 1 {
+        if i == 1 || i == 3 {
             self.report.swaps_exact_output += 1;
         }
         if recorded {
@@ -621,7 +629,7 @@ impl Replayer {
     }
 
     /// Bootstrap: seeds the liquidity nets of unknown ticks that this swap crosses.
-    fn learn_crossings(&mut self, ev: &Event, trials: &[Trial; 3]) -> Result<()> {
+    fn learn_crossings(&mut self, ev: &Event, trials: &[Trial; TRIALS]) -> Result<()> {
         let (Some(tick_after), Some(liquidity_after)) = (ev.tick, ev.pool_liquidity) else {
             return Ok(());
         };
@@ -683,7 +691,7 @@ impl Replayer {
     fn try_assignment(
         &mut self,
         ev: &Event,
-        trials: &[Trial; 3],
+        trials: &[Trial; TRIALS],
         unknown: &[i32],
         nets: &[i128],
         init_all: bool,
@@ -705,7 +713,7 @@ impl Replayer {
     fn bisect_two(
         &mut self,
         ev: &Event,
-        trials: &[Trial; 3],
+        trials: &[Trial; TRIALS],
         crossed: &[i32],
         unknown: &[i32],
         residual: i128,
