@@ -1046,3 +1046,39 @@ pub fn to_jsonl(events: &[Event]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_parse_as_utc() {
+        // 2024-01-01T00:00:00Z is 1,704,067,200.
+        assert_eq!(parse_time("2024-01-05 00:00:23", 1).unwrap(), 1_704_067_200 + 4 * 86_400 + 23);
+        assert_eq!(parse_time("2024-01-05T00:00:23Z", 1).unwrap(), 1_704_412_823);
+        assert_eq!(parse_time("1704412823", 1).unwrap(), 1_704_412_823);
+        assert_eq!(parse_time("1970-01-01 00:00:00", 1).unwrap(), 0);
+        assert!(parse_time("yesterday", 1).is_err());
+    }
+
+    #[test]
+    fn crossed_ticks_follow_the_contracts_tick_convention() {
+        // Down from 199,045 to 199,019: 199,040, 199,030, 199,020 are crossed.
+        assert_eq!(crossed_ticks(199_045, 199_019, 10, true), vec![199_040, 199_030, 199_020]);
+        // Ending one below a boundary after crossing it down counts it; staying at it does not.
+        assert_eq!(crossed_ticks(199_045, 199_039, 10, true), vec![199_040]);
+        assert_eq!(crossed_ticks(199_045, 199_040, 10, true), Vec::<i32>::new());
+        // Up: boundaries in (now, after].
+        assert_eq!(crossed_ticks(199_039, 199_040, 10, false), vec![199_040]);
+        assert_eq!(crossed_ticks(-15, 5, 10, false), vec![-10, 0]);
+        assert_eq!(crossed_ticks(-5, -25, 10, true), vec![-10, -20]);
+    }
+
+    #[test]
+    fn parse_errors_name_the_line() {
+        let e = parse_jsonl("{\"type\":\"swap\"}\n{\"type\":\"teleport\"}\n").unwrap_err();
+        assert!(matches!(e, ClmmError::Parse { line: 2, .. }), "{e:?}");
+        let e = parse_csv("block_number,nothing\n1,2\n").unwrap_err();
+        assert!(matches!(e, ClmmError::Parse { line: 1, .. }), "{e:?}");
+    }
+}

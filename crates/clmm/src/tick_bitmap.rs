@@ -95,3 +95,26 @@ pub(crate) fn floor_div(a: i32, b: i32) -> i32 {
     let q = a / b;
     if a % b != 0 && (a < 0) != (b < 0) { q - 1 } else { q }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floor_div_rounds_toward_minus_infinity() {
+        assert_eq!(floor_div(7, 2), 3);
+        assert_eq!(floor_div(-7, 2), -4);
+        assert_eq!(floor_div(-8, 2), -4);
+        assert_eq!(floor_div(0, 60), 0);
+        assert_eq!(floor_div(-1, 60), -1);
+    }
+
+    #[test]
+    fn negative_spaced_ticks_search_the_right_word() {
+        let mut b = TickBitmap::new(60);
+        b.flip_tick(-120).unwrap();
+        // -61 compresses to -2 (floored), so -120 is at or left of it.
+        assert_eq!(b.next_initialized_tick_within_one_word(-61, true), (-120, true));
+        assert_eq!(b.next_initialized_tick_within_one_word(-180, false), (-120, true));
+    }
+}

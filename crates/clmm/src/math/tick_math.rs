@@ -241,3 +241,34 @@ impl SqrtPriceCache {
         get_tick_at_sqrt_ratio_with(sqrt_price_x96, |t| self.get(t))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mul_wide_is_the_full_product() {
+        for (a, b) in
+            [(u128::MAX, u128::MAX), (1, u128::MAX), (0xdead_beef << 70, 0x1234_5678_9abc), (0, 5)]
+        {
+            let (high, low) = mul_wide(a, b);
+            let expected = U256::from(a) * U256::from(b);
+            assert_eq!((U256::from(high) << 128) | U256::from(low), expected);
+        }
+    }
+
+    #[test]
+    fn cache_returns_exactly_the_function() {
+        let cache = SqrtPriceCache::default();
+        for t in [MIN_TICK, -1, 0, 1, 63, 64, 127, 199_045, MAX_TICK, 199_045 + 64] {
+            assert_eq!(cache.get(t).unwrap(), get_sqrt_ratio_at_tick(t).unwrap(), "miss {t}");
+            assert_eq!(cache.get(t).unwrap(), get_sqrt_ratio_at_tick(t).unwrap(), "hit {t}");
+        }
+        // Colliding ticks (same slot) evict each other but never answer for each other.
+        assert_eq!(cache.get(64).unwrap(), get_sqrt_ratio_at_tick(64).unwrap());
+        assert_eq!(cache.get(0).unwrap(), get_sqrt_ratio_at_tick(0).unwrap());
+        assert_eq!(cache.get(MAX_TICK + 1), Err(ClmmError::TickOutOfRange(MAX_TICK + 1)));
+        let p = get_sqrt_ratio_at_tick(199_045).unwrap() + U256::from(12_345);
+        assert_eq!(cache.tick_at(p).unwrap(), get_tick_at_sqrt_ratio(p).unwrap());
+    }
+}
