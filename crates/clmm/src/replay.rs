@@ -261,6 +261,8 @@ pub struct Replayer {
 type Trial = (bool, I256, U256);
 /// Readings of a swap event tried in order (see the module docs).
 const TRIALS: usize = 5;
+/// Most unknown crossed ticks for which every pair is tried by bisection (15 pairs).
+const UNKNOWN_PAIRS_MAX_TICKS: usize = 6;
 
 impl Replayer {
     /// A replayer for pools of `config`.
@@ -673,10 +675,26 @@ impl Replayer {
                 }
             }
         }
-        // 2. Two unknown ticks: the liquidity between them is found by bisection on the final
-        //    price, for the exact-input and the exact-output reading of the event.
-        if k == 2 && self.bisect_two(ev, trials, &crossed, &unknown, residual, sign, time)? {
-            return Ok(());
+        // 2. Two of the unknown ticks carry the residual (the others zero): the liquidity between
+        //    them is found by bisection on the final price, for the exact-input and the
+        //    exact-output reading of the event; every pair is tried (up to a bound).
+        if (2..=UNKNOWN_PAIRS_MAX_TICKS).contains(&k) {
+            for a in 0..k {
+                for b in a + 1..k {
+                    if self.bisect_pair(
+                        ev,
+                        trials,
+                        &crossed,
+                        &unknown,
+                        (a, b),
+                        residual,
+                        sign,
+                        time,
+                    )? {
+                        return Ok(());
+                    }
+                }
+            }
         }
         // No assignment reproduces the swap: keep the residual at the last crossed unknown tick
         // (so the liquidity after the swap is right) without marking anything learned.
@@ -707,29 +725,45 @@ impl Replayer {
         Ok(false)
     }
 
-    /// Bisection for two unknown crossed ticks `u1`, `u2`: `m` is the in-range liquidity just
-    /// after crossing `u1`; the residual fixes `u2`'s share. The final price is monotone in `m`.
+    /// Bisection for two of the unknown crossed ticks, `unknown[a]` before `unknown[b]` on the
+    /// path, the other unknown ticks at zero: `m` is the in-range liquidity just after crossing
+    /// `unknown[a]`; the residual fixes `unknown[b]`'s share. The final price is monotone in `m`.
     #[allow(clippy::too_many_arguments)]
-    fn bisect_two(
+    fn bisect_pair(
         &mut self,
         ev: &Event,
         trials: &[Trial; TRIALS],
         crossed: &[i32],
         unknown: &[i32],
+        (a, b): (usize, usize),
         residual: i128,
         sign: i128,
         time: u32,
     ) -> Result<bool> {
         let Some(recorded) = ev.sqrt_price_x96 else { return Ok(false) };
         let pool = self.pool.as_ref().expect("invariant: the pool exists after the first event");
-        // Liquidity just before u1: current liquidity plus the known ticks crossed before it.
-        let mut before_u1 = i128::try_from(pool.liquidity()).unwrap_or(i128::MAX);
-        for &b in crossed.iter().take_while(|&&b| b != unknown[0]) {
-            before_u1 += sign * pool.tick_info(b).map_or(0, |t| t.liquidity_net);
+        // Liquidity just before unknown[a]: current liquidity plus the known ticks crossed before
+        // it (unknown ones count zero in this assignment).
+        let mut before = i128::try_from(pool.liquidity()).unwrap_or(i128::MAX);
+        for &t in crossed.iter().take_while(|&&t| t != unknown[a]) {
+            if !unknown.contains(&t) {
+                before += sign * pool.tick_info(t).map_or(0, |i| i.liquidity_net);
+            }
         }
-        let nets_for = |m: i128| -> [i128; 2] {
-            let c1 = m - before_u1;
-            [sign * c1, sign * (residual - c1)]
+        let k = unknown.len();
+        let nets_for = |m: i128| -> Vec<i128> {
+            let c = m - before;
+            (0..k)
+                .map(|i| {
+                    if i == a {
+                        sign * c
+                    } else if i == b {
+                        sign * (residual - c)
+                    } else {
+                        0
+                    }
+                })
+                .collect()
         };
         let up = sign > 0;
         for trial in [0usize, 1] {
