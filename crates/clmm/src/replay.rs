@@ -261,8 +261,9 @@ pub struct Replayer {
 type Trial = (bool, I256, U256);
 /// Readings of a swap event tried in order (see the module docs).
 const TRIALS: usize = 5;
-/// Most unknown crossed ticks for which every pair is tried by bisection (15 pairs).
-const UNKNOWN_PAIRS_MAX_TICKS: usize = 6;
+/// Most unknown crossed ticks for which every pair is tried by bisection (3 pairs): each pair
+/// costs about 200 planned swaps, so the bound keeps the replay fast.
+const UNKNOWN_PAIRS_MAX_TICKS: usize = 3;
 
 impl Replayer {
     /// A replayer for pools of `config`.
