@@ -8,7 +8,9 @@
 //! with `observe` and TWAP, and `snapshotCumulativesInside`. Flavours by parameters: Uniswap V3,
 //! PancakeSwap V3, Thena / Algebra Integral (adaptive fee), and Uniswap V4 style pools in a
 //! singleton manager with flash accounting. [`replay`] applies a recorded event history
-//! (CSV or JSON Lines) and reports every divergence from the chain.
+//! (CSV or JSON Lines) and reports every divergence from the chain; a history that starts
+//! mid-life is bootstrapped from its first recorded state, learning tick liquidity from the
+//! recorded liquidity changes (docs/CLMM.md). [`bench`] holds pure benchmark workloads.
 //!
 //! # Design
 //! - Pure: no IO, no clock, no threads, no floats. Time (`u32` block timestamp) is an argument.
@@ -18,14 +20,17 @@
 //! - [`pool::Pool`] computes a swap read-only (a quote) and commits it only on success, so an
 //!   error leaves no trace; position changes are planned, then applied.
 //! - Errors are one enum, [`ClmmError`], whose variants name the contracts' revert strings.
+//! - Pools are `Send + Sync`: the only interior mutability is a lock-free memo of tick prices
+//!   that holds no state.
 //!
 //! # Invariants (tested)
 //! - `get_tick_at_sqrt_ratio(get_sqrt_ratio_at_tick(t)) == t` for every valid tick.
 //! - No swap creates tokens: the pool's balances always cover the protocol fees, every position's
 //!   tokens owed and what burning all its liquidity would pay.
 //! - Fee growth inside a range never decreases (modulo 2^256, as in the contracts).
-//! - An exact-output swap never takes less input than the exact-input swap producing the same
-//!   output.
+//! - Exact-output swaps never take less than the exact-input swap of the same result: the input
+//!   an exact-output swap takes, swapped as exact input, delivers at least the same output.
+//! - `observe` returns the exact tick cumulative across ring growth and wrap-around.
 #![deny(clippy::float_arithmetic)]
 #![warn(missing_docs)]
 
