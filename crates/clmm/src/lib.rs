@@ -10,7 +10,7 @@
 //! singleton manager with flash accounting. [`replay`] applies a recorded event history
 //! (CSV or JSON Lines) and reports every divergence from the chain; a history that starts
 //! mid-life is bootstrapped from its first recorded state, learning tick liquidity from the
-//! recorded liquidity changes (docs/CLMM.md). [`bench`] holds pure benchmark workloads.
+//! recorded liquidity changes (docs/CLMM.md). [`mod@bench`] holds pure benchmark workloads.
 //!
 //! # Design
 //! - Pure: no IO, no clock, no threads, no floats. Time (`u32` block timestamp) is an argument.
