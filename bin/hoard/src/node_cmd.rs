@@ -140,14 +140,34 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
             devnet::account("bob").map(|b| b.address.to_string()).unwrap_or_default()
         );
     }
-    println!("Press Ctrl-C to stop.");
+    println!("Press Ctrl-C to stop (SIGTERM also stops gracefully).");
     let state = hoard_api::AppState::new(handle);
-    runtime.block_on(hoard_api::serve(listener, state, async {
-        let _ = tokio::signal::ctrl_c().await;
-    }))?;
+    runtime.block_on(hoard_api::serve(listener, state, shutdown_signal()))?;
     println!("stopping: finishing the current block and writing a snapshot");
     node.shutdown();
     Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM (what service managers send), so both stop gracefully.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
 }
 
 /// Hides the password of a database URL.

@@ -121,3 +121,41 @@ fn keystore_sign_with_from() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).to_lowercase().contains("password"));
 }
+
+#[test]
+fn sigterm_stops_gracefully_with_a_snapshot() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut node = NodeProcess::start(dir.path());
+    let bob = devnet::account("bob").expect("bob").address.to_string();
+    let out = hoard()
+        .args([
+            "tx",
+            "--node",
+            &node.url(),
+            "--dev-key",
+            "alice",
+            "transfer",
+            "--token",
+            "dfg",
+            "--to",
+            &bob,
+            "--amount",
+            "1",
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_, chain) = node.get("/v1/chain").expect("chain");
+    let head = chain["head"]["height"].as_u64().expect("height");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &node.child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let exit = node.child.wait().expect("node exits");
+    assert!(exit.success(), "graceful exit, got {exit:?}");
+    let store =
+        hoard_store::open(&dir.path().join("hoard.sqlite").to_string_lossy()).expect("store");
+    let snap = store.latest_snapshot().expect("read").expect("a snapshot at shutdown");
+    assert_eq!(snap.height, head);
+}
