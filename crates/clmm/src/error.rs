@@ -91,6 +91,9 @@ pub enum ClmmError {
         /// Tick spacing.
         spacing: i32,
     },
+    /// A mint or swap callback paid less than owed (`M0`, `M1`, `IIA`).
+    #[error("callback paid less than owed ({0})")]
+    InsufficientPayment(&'static str),
     /// An invalid protocol fee setting.
     #[error("invalid protocol fee setting")]
     InvalidProtocolFee,

@@ -582,6 +582,21 @@ impl Pool {
         amount: u128,
         time: u32,
     ) -> Result<(U256, U256)> {
+        self.mint_paid(owner, tick_lower, tick_upper, amount, None, time)
+    }
+
+    /// [`Self::mint`] with the mint callback's payment made explicit: `paid` is what the caller
+    /// transfers in the callback (`None`: exactly the amounts owed). Less than owed fails with
+    /// `M0` / `M1` like the contracts; more stays in the pool (a donation to no one).
+    pub fn mint_paid(
+        &mut self,
+        owner: Address,
+        tick_lower: i32,
+        tick_upper: i32,
+        amount: u128,
+        paid: Option<(U256, U256)>,
+        time: u32,
+    ) -> Result<(U256, U256)> {
         self.require_initialized()?;
         if amount == 0 {
             return Err(ClmmError::ZeroAmount("mint liquidity"));
@@ -590,8 +605,15 @@ impl Pool {
         let key = PositionKey { owner, tick_lower, tick_upper };
         let (updates, position, a0, a1) = self.plan_modify_position(key, delta, time)?;
         let (a0, a1) = (a0.into_raw(), a1.into_raw());
-        let b0 = self.balance0.checked_add(a0).ok_or(ClmmError::Overflow("balance0"))?;
-        let b1 = self.balance1.checked_add(a1).ok_or(ClmmError::Overflow("balance1"))?;
+        let (p0, p1) = paid.unwrap_or((a0, a1));
+        if p0 < a0 {
+            return Err(ClmmError::InsufficientPayment("M0"));
+        }
+        if p1 < a1 {
+            return Err(ClmmError::InsufficientPayment("M1"));
+        }
+        let b0 = self.balance0.checked_add(p0).ok_or(ClmmError::Overflow("balance0"))?;
+        let b1 = self.balance1.checked_add(p1).ok_or(ClmmError::Overflow("balance1"))?;
         self.apply_modify_position(key, delta, time, updates, position)?;
         self.balance0 = b0;
         self.balance1 = b1;
@@ -683,10 +705,37 @@ impl Pool {
         sqrt_price_limit_x96: U256,
         time: u32,
     ) -> Result<SwapResult> {
+        self.swap_paid(zero_for_one, amount_specified, sqrt_price_limit_x96, None, time)
+    }
+
+    /// [`Self::swap`] with the swap callback's payment of the input token made explicit
+    /// (`None`: exactly the input owed). Less than owed fails with `IIA` like the contracts and
+    /// changes nothing; more stays in the pool.
+    pub fn swap_paid(
+        &mut self,
+        zero_for_one: bool,
+        amount_specified: I256,
+        sqrt_price_limit_x96: U256,
+        paid: Option<U256>,
+        time: u32,
+    ) -> Result<SwapResult> {
         let fee = self.current_fee(time);
         let plan =
             self.plan_swap(zero_for_one, amount_specified, sqrt_price_limit_x96, time, fee)?;
-        self.commit_swap(&plan, time)
+        let owed = if zero_for_one { plan.result.amount0 } else { plan.result.amount1 };
+        let owed = if owed.is_negative() { U256::ZERO } else { owed.into_raw() };
+        let extra = match paid {
+            Some(p) if p < owed => return Err(ClmmError::InsufficientPayment("IIA")),
+            Some(p) => p - owed,
+            None => U256::ZERO,
+        };
+        let result = self.commit_swap(&plan, time)?;
+        if zero_for_one {
+            self.balance0 = self.balance0.saturating_add(extra);
+        } else {
+            self.balance1 = self.balance1.saturating_add(extra);
+        }
+        Ok(result)
     }
 
     /// Computes a swap without applying it, at the fee of `time`.

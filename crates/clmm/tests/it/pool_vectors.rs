@@ -318,3 +318,74 @@ fn snapshot_cumulatives_inside_tracks_time_in_range() {
     assert_eq!(s2.wrapping_sub(s0), 10);
     assert_eq!(tc2, tc1);
 }
+
+#[test]
+fn callbacks_must_pay_what_is_owed() {
+    let mut p = pool_1_10();
+    let before = p.balances();
+    // Mint of 100 over (MIN + 60, MAX - 60) owes (317, 32) (v3-core's vector above).
+    assert_eq!(
+        p.mint_paid(
+            wallet(),
+            MIN + SPACING,
+            MAX - SPACING,
+            100,
+            Some((U256::from(316), U256::from(32))),
+            T0
+        ),
+        Err(ClmmError::InsufficientPayment("M0"))
+    );
+    assert_eq!(
+        p.mint_paid(
+            wallet(),
+            MIN + SPACING,
+            MAX - SPACING,
+            100,
+            Some((U256::from(317), U256::from(31))),
+            T0
+        ),
+        Err(ClmmError::InsufficientPayment("M1"))
+    );
+    assert_eq!(p.balances(), before, "a refused mint leaves no trace");
+    let owed = p
+        .mint_paid(
+            wallet(),
+            MIN + SPACING,
+            MAX - SPACING,
+            100,
+            Some((U256::from(400), U256::from(32))),
+            T0,
+        )
+        .unwrap();
+    assert_eq!(owed, (U256::from(317), U256::from(32)));
+    assert_eq!(
+        p.balances(),
+        (before.0 + U256::from(400), before.1 + U256::from(32)),
+        "overpayment stays in the pool"
+    );
+
+    let q = p.quote(true, I256::try_from(1000).unwrap(), MIN_SQRT_RATIO + U256::ONE, T0).unwrap();
+    let owed_in = q.amount0.into_raw();
+    let state = (p.sqrt_price_x96(), p.balances());
+    assert_eq!(
+        p.swap_paid(
+            true,
+            I256::try_from(1000).unwrap(),
+            MIN_SQRT_RATIO + U256::ONE,
+            Some(owed_in - U256::ONE),
+            T0
+        ),
+        Err(ClmmError::InsufficientPayment("IIA"))
+    );
+    assert_eq!((p.sqrt_price_x96(), p.balances()), state, "a refused swap leaves no trace");
+    let r = p
+        .swap_paid(
+            true,
+            I256::try_from(1000).unwrap(),
+            MIN_SQRT_RATIO + U256::ONE,
+            Some(owed_in),
+            T0,
+        )
+        .unwrap();
+    assert_eq!(r, q);
+}
