@@ -5,7 +5,9 @@
 //! - `signatures`: EIP-712 signature recoveries per second, one core and all cores;
 //! - `e2e`: signed transfers per second through the HTTP API with durable commit (SQLite by
 //!   default, PostgreSQL with --database), with p50/p99 acknowledgement latency;
-//! - `startup`: node start-up time with N committed transactions.
+//! - `startup`: node start-up time with N committed transactions;
+//! - `pool`: concentrated-liquidity swap steps, full swaps with tick crossings, and replayed
+//!   mainnet events per second (crates/clmm).
 
 use std::time::{Duration, Instant};
 
@@ -51,6 +53,18 @@ enum Bench {
         #[arg(long, default_value_t = 4)]
         clients: usize,
     },
+    /// Pools: swap steps, full swaps and replayed events per second (one core).
+    Pool {
+        /// Events file to replay (CSV or JSON Lines), USDC/WETH 0.05% layout by default.
+        #[arg(long)]
+        events: Option<std::path::PathBuf>,
+        #[arg(long, default_value_t = 2_000_000)]
+        steps: u64,
+        #[arg(long, default_value_t = 200_000)]
+        swaps: u64,
+        #[arg(long, default_value_t = 100)]
+        replays: u32,
+    },
     /// Node start-up time over a log of N committed transactions.
     Startup {
         #[arg(long)]
@@ -69,6 +83,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             e2e(database, transfers, batch, clients)?
         }
         Bench::Startup { database, transfers } => startup(database, transfers)?,
+        Bench::Pool { events, steps, swaps, replays } => pool(events, steps, swaps, replays)?,
     };
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())
@@ -339,4 +354,52 @@ fn startup(database: Option<String>, n: usize) -> anyhow::Result<serde_json::Val
     Ok(
         json!({ "bench": "startup", "committed_transactions": n, "head_height": head, "startup_s": open.as_secs_f64() }),
     )
+}
+
+fn pool(
+    events: Option<std::path::PathBuf>,
+    steps: u64,
+    swaps: u64,
+    replays: u32,
+) -> anyhow::Result<serde_json::Value> {
+    use hoard_clmm::bench;
+    let t = Instant::now();
+    let checksum = bench::swap_steps(steps);
+    let steps_time = t.elapsed();
+    let mut pool = bench::crossing_pool(200);
+    let t = Instant::now();
+    let crossed = bench::full_swaps(&mut pool, swaps);
+    let swaps_time = t.elapsed();
+    let mut report = json!({
+        "bench": "pool",
+        "swap_steps_per_s": rate(steps as usize, steps_time),
+        "full_swaps_per_s": rate(swaps as usize, swaps_time),
+        "ticks_crossed_per_swap": crossed as f64 / swaps.max(1) as f64,
+        "checksum": checksum.to_string(),
+    });
+    let path = events.unwrap_or_else(|| {
+        std::path::PathBuf::from(
+            "../shared/data/uniswap-v3/ethereum-usdc-weth-500-2024-01-05.events.csv",
+        )
+    });
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let events = hoard_clmm::replay::parse_events(&text)?;
+            let config = hoard_clmm::flavour::PoolConfig::uniswap_v3(500)?;
+            let t = Instant::now();
+            let mut exact = 0;
+            for _ in 0..replays {
+                exact = bench::replay(config, &events);
+            }
+            let total = events.len() * replays as usize;
+            report["replayed_events_per_s"] = json!(rate(total, t.elapsed()));
+            report["replay_events"] = json!(events.len());
+            report["replay_swaps_exact"] = json!(exact);
+        }
+        Err(_) => {
+            report["replay"] =
+                json!(format!("skipped: {} not found (give --events FILE)", path.display()))
+        }
+    }
+    Ok(report)
 }
