@@ -119,6 +119,14 @@ pub enum ClmmError {
     /// Invalid currency pair (V4 requires `currency0 < currency1`).
     #[error("currencies out of order or equal")]
     CurrenciesOutOfOrder,
+    /// Algebra: a volatility-oracle timepoint older than the oldest stored one was requested
+    /// (`VolatilityOracle.targetIsTooOld`).
+    #[error("volatility oracle target is too old (targetIsTooOld)")]
+    TargetIsTooOld,
+    /// Algebra: the volatility oracle is already initialized
+    /// (`volatilityOracleAlreadyInitialized`).
+    #[error("volatility oracle already initialized")]
+    VolatilityOracleAlreadyInitialized,
     /// A malformed replay input line.
     #[error("replay input line {line}: {reason}")]
     Parse {

@@ -47,28 +47,30 @@ pub const V4_MAX_TICK_SPACING: i32 = i16::MAX as i32;
 /// Fee denominator: fees are in hundredths of a bip.
 pub const FEE_PIPS_DENOMINATOR: u32 = 1_000_000;
 
-/// Algebra's adaptive-fee configuration: `fee = base + α1/(1+e^((β1-x)/γ1)) +
-/// α2/(1+e^((β2-x)/γ2))` with `x` the volatility normalised to 15-second intervals.
+/// Algebra's adaptive-fee configuration (`AlgebraFeeConfiguration`, same field widths):
+/// `fee = baseFee + α1/(1+e^((β1-x)/γ1)) + α2/(1+e^((β2-x)/γ2))` with `x` the average volatility
+/// normalised to 15-second intervals, evaluated exactly as Algebra does (see [`crate::algebra`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AdaptiveFeeConfig {
     /// Height of the first sigmoid (pips).
-    pub alpha1: u32,
+    pub alpha1: u16,
     /// Height of the second sigmoid (pips).
-    pub alpha2: u32,
+    pub alpha2: u16,
     /// Shift of the first sigmoid.
-    pub beta1: u64,
+    pub beta1: u32,
     /// Shift of the second sigmoid.
-    pub beta2: u64,
+    pub beta2: u32,
     /// Stretch of the first sigmoid (non-zero).
-    pub gamma1: u64,
+    pub gamma1: u16,
     /// Stretch of the second sigmoid (non-zero).
-    pub gamma2: u64,
+    pub gamma2: u16,
     /// Minimum fee (pips).
-    pub base_fee: u32,
+    pub base_fee: u16,
 }
 
 impl Default for AdaptiveFeeConfig {
-    /// Algebra Integral's default configuration (`AdaptiveFee.initialFeeConfiguration`):
+    /// Algebra Integral's default configuration (`AdaptiveFee.initialFeeConfiguration`,
+    /// cryptoalgebra/Algebra src/plugin/contracts/libraries/AdaptiveFee.sol):
     /// α1 = 3000 - 100, α2 = 15000 - 3000, β1 = 360, β2 = 60000, γ1 = 59, γ2 = 8500, base 100.
     fn default() -> Self {
         Self {
@@ -83,51 +85,12 @@ impl Default for AdaptiveFeeConfig {
     }
 }
 
-/// Fixed-point scale for the sigmoid's exponential.
-const WAD: u128 = 1_000_000_000_000_000_000;
-
-/// `e^(num/den) * WAD` for `0 <= num/den < 6`, by a Taylor series in exact integers (floor at
-/// each term; 40 terms put the truncation error far below one WAD unit at the cut-off).
-fn exp_wad(num: u64, den: u64) -> u128 {
-    let (num, den) = (u128::from(num), u128::from(den));
-    let mut term = WAD;
-    let mut sum = WAD;
-    for k in 1..40u128 {
-        term = term * num / (den * k);
-        if term == 0 {
-            break;
-        }
-        sum += term;
-    }
-    sum
-}
-
-/// `alpha / (1 + e^((beta - x) / gamma))`, rounded down; 0 or `alpha` beyond six stretches from
-/// the shift, as in Algebra.
-fn sigmoid(x: u64, gamma: u64, alpha: u32, beta: u64) -> u64 {
-    let alpha = u128::from(alpha);
-    if x > beta {
-        let d = x - beta;
-        if d >= 6 * gamma {
-            return alpha as u64;
-        }
-        let e = exp_wad(d, gamma);
-        (alpha * e / (WAD + e)) as u64
-    } else {
-        let d = beta - x;
-        if d >= 6 * gamma {
-            return 0;
-        }
-        let e = exp_wad(d, gamma);
-        (alpha * WAD / (WAD + e)) as u64
-    }
-}
-
 impl AdaptiveFeeConfig {
-    /// Validates like `AdaptiveFee.validateFeeConfiguration`: max fee fits `u16`, gammas > 0.
+    /// Validates like `AdaptiveFee.validateFeeConfiguration`: `alpha1 + alpha2 + baseFee` fits
+    /// `u16` ('Max fee exceeded'), gammas are non-zero ('Gammas must be > 0').
     pub fn validate(&self) -> Result<()> {
-        if u64::from(self.alpha1) + u64::from(self.alpha2) + u64::from(self.base_fee)
-            > u64::from(u16::MAX)
+        if u32::from(self.alpha1) + u32::from(self.alpha2) + u32::from(self.base_fee)
+            > u32::from(u16::MAX)
             || self.gamma1 == 0
             || self.gamma2 == 0
         {
@@ -136,13 +99,15 @@ impl AdaptiveFeeConfig {
         Ok(())
     }
 
-    /// The fee (pips) for an average volatility (squared tick deviation per second, see
-    /// [`crate::pool::Pool::volatility`]).
-    pub fn fee(&self, volatility: u64) -> u32 {
-        let x = volatility / 15; // Algebra normalises to 15-second intervals.
-        let sum = sigmoid(x, self.gamma1, self.alpha1, self.beta1)
-            + sigmoid(x, self.gamma2, self.alpha2, self.beta2);
-        self.base_fee + sum.min(u64::from(u16::MAX)) as u32
+    /// The fee (pips) for an average volatility (`AdaptiveFee.getFee`; the volatility is the
+    /// oracle's `uint88` average, see [`crate::algebra::VolatilityOracle`]).
+    pub fn fee(&self, volatility: u128) -> u16 {
+        crate::algebra::adaptive_fee(volatility, self)
+    }
+
+    /// The largest fee the configuration can give: `baseFee + alpha1 + alpha2`.
+    pub fn max_fee(&self) -> u32 {
+        u32::from(self.base_fee) + u32::from(self.alpha1) + u32::from(self.alpha2)
     }
 }
 
@@ -187,7 +152,7 @@ impl PoolConfig {
         let cfg = AdaptiveFeeConfig::default();
         Self {
             flavour: Flavour::AlgebraIntegral,
-            fee: cfg.base_fee,
+            fee: u32::from(cfg.base_fee),
             tick_spacing: ALGEBRA_DEFAULT_TICK_SPACING,
             fee_mode: FeeMode::Adaptive(cfg),
         }
@@ -199,13 +164,13 @@ impl PoolConfig {
         if !(1..=500).contains(&tick_spacing) {
             return Err(ClmmError::InvalidFeeTier {
                 flavour: "algebra_integral",
-                fee: cfg.base_fee,
+                fee: u32::from(cfg.base_fee),
                 spacing: tick_spacing,
             });
         }
         Ok(Self {
             flavour: Flavour::AlgebraIntegral,
-            fee: cfg.base_fee,
+            fee: u32::from(cfg.base_fee),
             tick_spacing,
             fee_mode: FeeMode::Adaptive(cfg),
         })

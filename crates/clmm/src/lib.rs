@@ -37,6 +37,7 @@
 /// Re-export of the integer types used in this crate's API.
 pub use alloy_primitives;
 
+pub mod algebra;
 pub mod bench;
 pub mod error;
 pub mod flavour;

@@ -106,16 +106,14 @@ pub struct Pool {
     observations: Observations,
     balance0: U256,
     balance1: U256,
-    /// Algebra: (time, tick) history for the volatility estimate, oldest first.
-    tick_history: std::collections::VecDeque<(u32, i32)>,
+    /// Algebra: the plugin's volatility oracle (timepoints ring); empty for other fee modes.
+    algebra: crate::algebra::VolatilityOracle,
     /// Memo of tick -> sqrt price (no state).
     prices: SqrtPriceCache,
 }
 
-/// Window of Algebra's volatility average (24 hours).
-pub const VOLATILITY_WINDOW_SECONDS: u32 = 86_400;
-/// Bound on the Algebra tick history kept for the volatility estimate.
-pub const TICK_HISTORY_MAX: usize = 4096;
+/// Window of Algebra's volatility average (24 hours, `VolatilityOracle.WINDOW`).
+pub const VOLATILITY_WINDOW_SECONDS: u32 = crate::algebra::WINDOW;
 
 impl Pool {
     /// A new, uninitialized pool.
@@ -136,7 +134,7 @@ impl Pool {
             observations: Observations::default(),
             balance0: U256::ZERO,
             balance1: U256::ZERO,
-            tick_history: Default::default(),
+            algebra: Default::default(),
             prices: SqrtPriceCache::default(),
         }
     }
@@ -157,7 +155,7 @@ impl Pool {
             fee_protocol: self.slot0.fee_protocol,
             initialized: true,
         };
-        self.record_tick(time, tick);
+        self.init_algebra(time, tick);
         Ok(())
     }
 
@@ -375,57 +373,47 @@ impl Pool {
         }
     }
 
-    /// Algebra: time-weighted variance of the tick over the last 24 hours before `time`
-    /// (squared ticks), from the recorded tick history. 0 without history.
-    pub fn volatility(&self, time: u32) -> u64 {
-        let start = time.saturating_sub(VOLATILITY_WINDOW_SECONDS);
-        let (mut sw, mut st, mut stt) = (0i128, 0i128, 0i128);
-        let n = self.tick_history.len();
-        for i in 0..n {
-            let (t0, tick) = self.tick_history[i];
-            let t1 = if i + 1 < n { self.tick_history[i + 1].0 } else { time };
-            let (a, b) = (t0.max(start), t1.min(time));
-            if b <= a {
-                continue;
-            }
-            let w = i128::from(b - a);
-            let x = i128::from(tick);
-            sw += w;
-            st += w * x;
-            stt += w * x * x;
-        }
-        if sw == 0 {
+    /// Algebra: the average volatility (`uint88`) the fee of a swap at `time` is computed from:
+    /// the plugin's `beforeSwap` writes a timepoint with the current tick (unless one exists at
+    /// `time`) and averages over the 24 hours before it (see [`crate::algebra`]). 0 for other
+    /// fee modes.
+    pub fn volatility(&self, time: u32) -> u128 {
+        if !matches!(self.config.fee_mode, FeeMode::Adaptive(_)) || !self.algebra.is_initialized() {
             return 0;
         }
-        let var = (stt * sw - st * st) / (sw * sw);
-        u64::try_from(var.max(0)).unwrap_or(u64::MAX)
+        self.algebra.volatility_for_swap(time, self.slot0.tick).unwrap_or(0)
     }
 
-    /// The fee a swap at `time` pays (the adaptive fee for Algebra pools).
+    /// Algebra: the plugin's volatility oracle (timepoints with tick and volatility
+    /// cumulatives, usable as a TWAP source).
+    pub fn volatility_oracle(&self) -> &crate::algebra::VolatilityOracle {
+        &self.algebra
+    }
+
+    /// The fee a swap at `time` pays (for Algebra pools, the adaptive fee that the plugin sets at
+    /// the first swap of a block and keeps for the rest of the block).
     pub fn current_fee(&self, time: u32) -> u32 {
+        self.swap_fee_at(time).unwrap_or(self.fee)
+    }
+
+    fn swap_fee_at(&self, time: u32) -> Result<u32> {
         match self.config.fee_mode {
-            FeeMode::Adaptive(cfg) => cfg.fee(self.volatility(time)),
-            FeeMode::Static | FeeMode::OwnerSet => self.fee,
+            FeeMode::Adaptive(cfg) if self.algebra.is_initialized() => Ok(self
+                .algebra
+                .fee_for_swap(time, self.slot0.tick, &cfg)?
+                .map_or(self.fee, u32::from)),
+            _ => Ok(self.fee),
         }
     }
 
-    fn record_tick(&mut self, time: u32, tick: i32) {
-        if !matches!(self.config.fee_mode, FeeMode::Adaptive(_)) {
-            return;
-        }
-        if let Some(last) = self.tick_history.back_mut()
-            && last.0 == time
-        {
-            last.1 = tick;
-            return;
-        }
-        self.tick_history.push_back((time, tick));
-        // Keep one entry older than the window so the window's start has a tick.
-        let start = time.saturating_sub(VOLATILITY_WINDOW_SECONDS);
-        while self.tick_history.len() > TICK_HISTORY_MAX
-            || (self.tick_history.len() > 1 && self.tick_history[1].0 <= start)
-        {
-            self.tick_history.pop_front();
+    /// Algebra's `afterInitialize`: the first timepoint at the initial tick, fee = base fee.
+    fn init_algebra(&mut self, time: u32, tick: i32) {
+        if let FeeMode::Adaptive(cfg) = self.config.fee_mode {
+            self.algebra = crate::algebra::VolatilityOracle::new();
+            self.algebra
+                .initialize(time, tick)
+                .expect("invariant: a fresh volatility oracle initializes");
+            self.fee = u32::from(cfg.base_fee);
         }
     }
 
@@ -690,7 +678,7 @@ impl Pool {
                 amount_specified,
                 sqrt_price_limit_x96,
                 time,
-                self.current_fee(time),
+                self.swap_fee_at(time)?,
             )?
             .result)
     }
@@ -719,7 +707,7 @@ impl Pool {
         paid: Option<U256>,
         time: u32,
     ) -> Result<SwapResult> {
-        let fee = self.current_fee(time);
+        let fee = self.swap_fee_at(time)?;
         let plan =
             self.plan_swap(zero_for_one, amount_specified, sqrt_price_limit_x96, time, fee)?;
         let owed = if zero_for_one { plan.result.amount0 } else { plan.result.amount1 };
@@ -746,7 +734,7 @@ impl Pool {
         limit: U256,
         time: u32,
     ) -> Result<SwapPlan> {
-        self.plan_swap(zero_for_one, amount_specified, limit, time, self.current_fee(time))
+        self.plan_swap(zero_for_one, amount_specified, limit, time, self.swap_fee_at(time)?)
     }
 
     fn plan_swap(
@@ -905,6 +893,15 @@ impl Pool {
         let b0 = apply_signed(self.balance0, r.amount0).ok_or(ClmmError::Overflow("balance0"))?;
         let b1 = apply_signed(self.balance1, r.amount1).ok_or(ClmmError::Overflow("balance1"))?;
         let protocol_fee = plan.protocol_fee.wrapping_to::<u128>();
+        // Algebra's beforeSwap: a timepoint with the pre-swap tick (fallible, so before any
+        // write; the plan's fee is the one it sets).
+        let mut algebra = None;
+        if matches!(self.config.fee_mode, FeeMode::Adaptive(_))
+            && self.algebra.is_initialized()
+            && self.algebra.last_timestamp() != time
+        {
+            algebra = self.algebra.prepare_write(time, self.slot0.tick)?;
+        }
         for (tick, globals) in &plan.crossings {
             if let Some(info) = self.ticks.get_mut(tick) {
                 info.cross(globals);
@@ -934,9 +931,11 @@ impl Pool {
         }
         self.balance0 = b0;
         self.balance1 = b1;
+        if let Some(w) = algebra {
+            self.algebra.apply_write(w);
+        }
         if matches!(self.config.fee_mode, FeeMode::Adaptive(_)) {
             self.fee = r.fee_pips;
-            self.record_tick(time, r.tick);
         }
         Ok(plan.result.clone())
     }
@@ -987,6 +986,7 @@ impl Pool {
         // one tick below the boundary price.
         pool.slot0.tick = tick;
         pool.liquidity = liquidity;
+        pool.init_algebra(time, tick);
         Ok(pool)
     }
 

@@ -104,7 +104,7 @@ fn algebra_adaptive_fee_formula() {
     assert_eq!(cfg.fee(60_000 * 15), 100 + 2900 + 6000);
     // Monotone in volatility.
     let mut last = 0;
-    for v in (0..2_000_000u64).step_by(997) {
+    for v in (0..2_000_000u128).step_by(997) {
         let f = cfg.fee(v);
         assert!(f >= last, "fee decreased at volatility {v}");
         last = f;
@@ -133,12 +133,28 @@ fn algebra_fee_rises_with_volatility() {
     assert!(p.volatility(t) > 0);
     let fee = p.current_fee(t);
     assert!(fee > 100, "fee {fee} did not rise above the base");
-    assert_eq!(fee, AdaptiveFeeConfig::default().fee(p.volatility(t)));
+    assert_eq!(fee, u32::from(AdaptiveFeeConfig::default().fee(p.volatility(t))));
     // The swap uses the adaptive fee.
     let r = p.quote(true, big, MIN_SQRT_RATIO + U256::ONE, t).unwrap();
     assert_eq!(r.fee_pips, fee);
-    // After a calm day the fee decays back to the base.
-    assert_eq!(p.current_fee(t + 2 * 86_400), 100);
+    // Two calm days later the first swap still pays more than the base: Algebra's timepoint
+    // written after the gap interpolates the average tick linearly from the old average to the
+    // current tick across the whole gap, so the last 24 hours still see part of the swing.
+    let t2 = t + 2 * 86_400;
+    let tick = p.tick();
+    let fee2 = p.current_fee(t2);
+    assert!(fee2 > 100 && fee2 <= fee, "fee {fee2} after two calm days");
+    let tiny = I256::try_from(1000).unwrap();
+    let r = p.swap(true, tiny, MIN_SQRT_RATIO + U256::ONE, t2).unwrap();
+    assert_eq!(
+        (r.fee_pips, r.tick),
+        (fee2, tick),
+        "a tiny swap writes a timepoint, tick unchanged"
+    );
+    // A day after that timepoint (whose average tick is the current tick) there is no
+    // volatility left in the window: back to the base fee.
+    assert_eq!(p.volatility(t2 + 86_400 + 1), 0);
+    assert_eq!(p.current_fee(t2 + 86_400 + 1), 100);
 }
 
 #[test]

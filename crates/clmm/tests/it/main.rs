@@ -1,6 +1,7 @@
 //! Integration tests of `hoard-clmm`, one binary with modules.
 #![allow(clippy::unwrap_used)]
 
+mod algebra;
 mod common;
 mod differential;
 mod flavours;
