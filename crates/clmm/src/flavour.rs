@@ -244,14 +244,15 @@ pub struct ProtocolFee {
 impl ProtocolFee {
     /// Validates a setting for `flavour`: V3 takes 0 or a denominator 4..=10 (`fee / n`);
     /// PancakeSwap takes 0..=10,000 (`fee * n / 10,000`); Algebra takes 0..=1,000
-    /// (`fee * n / 1,000`); V4 style pools take 0..=1,000 pips of the fee amount's input
-    /// (modelled as `fee * n / 1,000,000`, see docs/CLMM.md).
+    /// (`fee * n / 1,000`); V4 takes 0..=1,000 pips per direction
+    /// (`ProtocolFeeLibrary.MAX_PROTOCOL_FEE`), `token0` for zero-for-one swaps (input token0)
+    /// and `token1` for one-for-zero swaps.
     pub fn validate(self, flavour: Flavour) -> Result<Self> {
         let ok = |v: u32| match flavour {
             Flavour::UniswapV3 => v == 0 || (4..=10).contains(&v),
             Flavour::PancakeV3 => v <= 10_000,
             Flavour::AlgebraIntegral => v <= 1000,
-            Flavour::UniswapV4 => v <= 1000,
+            Flavour::UniswapV4 => v <= u32::from(crate::v4::MAX_PROTOCOL_FEE),
         };
         if ok(self.token0) && ok(self.token1) {
             Ok(self)
@@ -260,11 +261,60 @@ impl ProtocolFee {
         }
     }
 
-    /// The protocol's cut of `fee_amount` paid in token0 (`zero_for_one`) or token1, rounded
-    /// down (in the LPs' favour, as the contracts do).
+    /// V4: the setting from the pool's packed `uint24` protocol fee (zero-for-one fee in the
+    /// low 12 bits, one-for-zero fee in the next 12), refused unless
+    /// `ProtocolFeeLibrary.isValidProtocolFee` accepts it.
+    pub fn from_v4_packed(packed: u32) -> Result<Self> {
+        if !crate::v4::is_valid_protocol_fee(packed) {
+            return Err(ClmmError::InvalidProtocolFee);
+        }
+        Ok(Self {
+            token0: u32::from(crate::v4::get_zero_for_one_fee(packed)),
+            token1: u32::from(crate::v4::get_one_for_zero_fee(packed)),
+        })
+    }
+
+    /// V4: the packed `uint24` form (`token1 << 12 | token0`).
+    pub fn to_v4_packed(self) -> u32 {
+        ((self.token1 & 0xfff) << 12) | (self.token0 & 0xfff)
+    }
+
+    /// The setting that applies to a swap direction.
     #[inline]
-    pub fn cut(self, flavour: Flavour, fee_amount: U256, zero_for_one: bool) -> U256 {
-        let setting = if zero_for_one { self.token0 } else { self.token1 };
+    pub fn for_direction(self, zero_for_one: bool) -> u32 {
+        if zero_for_one { self.token0 } else { self.token1 }
+    }
+
+    /// The fee rate a swap pays, in pips, given the LP fee: the LP fee itself for the flavours
+    /// whose protocol fee is a share of the LP fee; for V4 with a protocol fee on the swap's
+    /// direction, `ProtocolFeeLibrary.calculateSwapFee(protocolFee, lpFee)`.
+    #[inline]
+    pub fn swap_fee(self, flavour: Flavour, zero_for_one: bool, lp_fee: u32) -> u32 {
+        let p = self.for_direction(zero_for_one);
+        match flavour {
+            Flavour::UniswapV4 if p != 0 => crate::v4::calculate_swap_fee(p as u16, lp_fee),
+            _ => lp_fee,
+        }
+    }
+
+    /// The protocol's part of one swap step's fee, rounded down (in the LPs' favour, as the
+    /// contracts do). `amount_in` and `fee_amount` are the step's (`SwapMath.computeSwapStep`)
+    /// and `swap_fee` the rate the step was computed with ([`Self::swap_fee`]).
+    /// - V3: `feeAmount / feeProtocol`; PancakeSwap: `feeAmount * n / 10,000`; Algebra:
+    ///   `feeAmount * n / 1,000`.
+    /// - V4 (`Pool.swap`): the whole `feeAmount` when the swap fee equals the protocol fee (LP
+    ///   fee 0), else `(amountIn + feeAmount) * protocolFee / 1,000,000` (unchecked arithmetic,
+    ///   as in the contract).
+    #[inline]
+    pub fn cut(
+        self,
+        flavour: Flavour,
+        zero_for_one: bool,
+        amount_in: U256,
+        fee_amount: U256,
+        swap_fee: u32,
+    ) -> U256 {
+        let setting = self.for_direction(zero_for_one);
         if setting == 0 {
             return U256::ZERO;
         }
@@ -273,7 +323,14 @@ impl ProtocolFee {
             Flavour::UniswapV3 => fee_amount / s,
             Flavour::PancakeV3 => portion(fee_amount, s, 10_000),
             Flavour::AlgebraIntegral => portion(fee_amount, s, 1000),
-            Flavour::UniswapV4 => portion(fee_amount, s, FEE_PIPS_DENOMINATOR),
+            Flavour::UniswapV4 => {
+                if swap_fee == setting {
+                    fee_amount
+                } else {
+                    amount_in.wrapping_add(fee_amount).wrapping_mul(s)
+                        / U256::from(FEE_PIPS_DENOMINATOR)
+                }
+            }
         }
     }
 }

@@ -60,7 +60,8 @@ pub struct SwapResult {
     pub tick: i32,
     /// In-range liquidity after the swap.
     pub liquidity: u128,
-    /// The fee used (pips).
+    /// The fee rate used (pips): the LP fee, the adaptive fee for Algebra pools, and for V4 pools
+    /// with a protocol fee the combined swap fee (`ProtocolFeeLibrary.calculateSwapFee`).
     pub fee_pips: u32,
     /// Total LP + protocol fee paid on the input.
     pub fee_amount: U256,
@@ -759,6 +760,9 @@ impl Pool {
             return Err(ClmmError::PriceLimitInvalid);
         }
         let flavour = self.config.flavour;
+        // V4: the LP fee and the direction's protocol fee combine into the swap fee
+        // (`ProtocolFeeLibrary.calculateSwapFee`); other flavours swap at the LP fee.
+        let fee = self.slot0.fee_protocol.swap_fee(flavour, zero_for_one, fee);
         let exact_input = !amount_specified.is_negative();
         let mut remaining = amount_specified;
         let mut calculated = I256::ZERO;
@@ -799,9 +803,11 @@ impl Pool {
             }
             fee_total += step.fee_amount;
             let mut fee_amount = step.fee_amount;
-            let cut = self.slot0.fee_protocol.cut(flavour, fee_amount, zero_for_one);
+            let cut =
+                self.slot0.fee_protocol.cut(flavour, zero_for_one, step.amount_in, fee_amount, fee);
             if !cut.is_zero() {
-                fee_amount -= cut;
+                // Unchecked in V4 (the cut never exceeds the step's fee); checked elsewhere.
+                fee_amount = fee_amount.wrapping_sub(cut);
                 protocol_fee += cut;
             }
             if liquidity > 0 {

@@ -10,6 +10,12 @@
 //! 1..=32767, and the dynamic-fee flag that lets the pool's owner set the fee. Differences from
 //! V4 kept on purpose are listed in docs/CLMM.md (no hooks, fees accrued as in V3 and credited to
 //! the caller on every liquidity change).
+//!
+//! The protocol fee is v4-core's, exactly (Uniswap/v4-core `src/libraries/ProtocolFeeLibrary.sol`
+//! and `Pool.swap` in `src/libraries/Pool.sol`): pips per direction packed in a `uint24` (12 bits
+//! each, at most 1,000 = 0.1%), a swap fee of `protocolFee + lpFee - protocolFee * lpFee / 10^6`
+//! (division rounded up) and, per swap step, `(amountIn + feeAmount) * protocolFee / 10^6` to the
+//! protocol (the whole step fee when the LP fee is 0), the rest to the LPs' fee growth.
 
 use alloy_primitives::map::HashMap;
 use alloy_primitives::{Address, B256, I256, U256, keccak256};
@@ -17,6 +23,43 @@ use alloy_primitives::{Address, B256, I256, U256, keccak256};
 use crate::error::{ClmmError, Result};
 use crate::flavour::{Flavour, PoolConfig};
 use crate::pool::{Pool, SwapResult};
+
+/// `ProtocolFeeLibrary.MAX_PROTOCOL_FEE`: 1,000 pips (0.1%) per direction.
+pub const MAX_PROTOCOL_FEE: u16 = 1000;
+/// `LPFeeLibrary.MAX_LP_FEE`: 100% in pips.
+pub const MAX_LP_FEE: u32 = 1_000_000;
+/// `ProtocolFeeLibrary.PIPS_DENOMINATOR`.
+pub const PIPS_DENOMINATOR: u64 = 1_000_000;
+
+/// `ProtocolFeeLibrary.getZeroForOneFee`: the low 12 bits of a packed protocol fee.
+pub fn get_zero_for_one_fee(packed: u32) -> u16 {
+    (packed & 0xfff) as u16
+}
+
+/// `ProtocolFeeLibrary.getOneForZeroFee`: the packed `uint24` shifted right by 12 bits.
+pub fn get_one_for_zero_fee(packed: u32) -> u16 {
+    ((packed & 0xff_ffff) >> 12) as u16
+}
+
+/// `ProtocolFeeLibrary.isValidProtocolFee`: both directions at most [`MAX_PROTOCOL_FEE`] (and the
+/// value a `uint24`).
+pub fn is_valid_protocol_fee(packed: u32) -> bool {
+    packed <= 0xff_ffff
+        && get_zero_for_one_fee(packed) <= MAX_PROTOCOL_FEE
+        && get_one_for_zero_fee(packed) <= MAX_PROTOCOL_FEE
+}
+
+/// `ProtocolFeeLibrary.calculateSwapFee`: the rate a swap pays when the protocol takes
+/// `protocol_fee` pips of the input first and the LPs `lp_fee` of the rest:
+/// `protocolFee + lpFee - ceil(protocolFee * lpFee / 10^6)` (rounded in the LPs' favour). The
+/// arguments are masked to `uint16` / `uint24` as the assembly does.
+pub fn calculate_swap_fee(protocol_fee: u16, lp_fee: u32) -> u32 {
+    let p = u64::from(protocol_fee);
+    let l = u64::from(lp_fee & 0xff_ffff);
+    let product = p * l;
+    let rounded_up = product / PIPS_DENOMINATOR + u64::from(product % PIPS_DENOMINATOR > 0);
+    (p + l - rounded_up) as u32
+}
 
 /// Identifies a V4 pool: currencies (sorted), fee, spacing and the dynamic-fee flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -71,6 +114,7 @@ pub struct PoolManager {
     reserves: HashMap<Address, U256>,
     deltas: Deltas,
     unlocked: bool,
+    protocol_fee_controller: Option<Address>,
 }
 
 /// The session handle passed to [`PoolManager::unlock`]'s closure.
@@ -123,6 +167,38 @@ impl PoolManager {
             return Err(ClmmError::Unauthorized("only the pool owner sets a dynamic fee"));
         }
         pool.set_dynamic_fee(fee)
+    }
+
+    /// Sets who may set protocol fees (`setProtocolFeeController`, an owner action in v4-core).
+    pub fn set_protocol_fee_controller(&mut self, controller: Address) {
+        self.protocol_fee_controller = Some(controller);
+    }
+
+    /// Sets a pool's protocol fee from the packed `uint24` form (`setProtocolFee`): only the
+    /// protocol fee controller may (`InvalidCaller`), and the value must pass
+    /// `isValidProtocolFee` (`ProtocolFeeTooLarge`).
+    pub fn set_protocol_fee(&mut self, id: B256, caller: Address, packed: u32) -> Result<()> {
+        if self.protocol_fee_controller != Some(caller) {
+            return Err(ClmmError::Unauthorized("only the protocol fee controller"));
+        }
+        let fee = crate::flavour::ProtocolFee::from_v4_packed(packed)?;
+        let (_, _, pool) = self.pools.get_mut(&id).ok_or(ClmmError::PoolNotFound)?;
+        pool.set_fee_protocol(fee)
+    }
+
+    /// Protocol fees accrued in `currency` across all pools (`protocolFeesAccrued`).
+    pub fn protocol_fees_accrued(&self, currency: Address) -> U256 {
+        self.pools.values().fold(U256::ZERO, |acc, (key, _, pool)| {
+            let (f0, f1) = pool.protocol_fees();
+            let mut acc = acc;
+            if key.currency0 == currency {
+                acc += U256::from(f0);
+            }
+            if key.currency1 == currency {
+                acc += U256::from(f1);
+            }
+            acc
+        })
     }
 
     /// Runs `f` in a session; the session's effects are kept only if `f` succeeds and every

@@ -8,4 +8,5 @@ mod flavours;
 mod pool_vectors;
 mod props;
 mod replay_data;
+mod v4_fees;
 mod vectors;
