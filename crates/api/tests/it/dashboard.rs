@@ -351,7 +351,11 @@ fn search_redirects_to_the_page_of_what_was_typed() {
 #[test]
 fn overview_updates_live_in_chromium() {
     if !hoard_webdriver::available() {
-        println!("skipped: chromium/chromedriver not installed");
+        // Written to the stderr handle, which libtest does not capture, so a skip is always visible.
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("skipped: chromium/chromedriver not installed\n"),
+        );
         return;
     }
     let t = TestNode::start();
@@ -384,7 +388,11 @@ fn overview_updates_live_in_chromium() {
 #[test]
 fn overview_polls_when_the_stream_is_missing() {
     if !hoard_webdriver::available() {
-        println!("skipped: chromium/chromedriver not installed");
+        // Written to the stderr handle, which libtest does not capture, so a skip is always visible.
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("skipped: chromium/chromedriver not installed\n"),
+        );
         return;
     }
     let t = TestNode::start();

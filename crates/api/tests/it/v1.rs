@@ -395,7 +395,11 @@ fn server_sent_events_announce_blocks() {
 fn independent_signer_through_http() {
     let probe = std::process::Command::new("python3").args(["-c", "import eth_account"]).output();
     if !probe.is_ok_and(|o| o.status.success()) {
-        println!("skipped: python eth-account not installed (pip install eth-account)");
+        // Written to the stderr handle, which libtest does not capture, so a skip is always visible.
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("skipped: python eth-account not installed (pip install eth-account)\n"),
+        );
         return;
     }
     let n = TestNode::start();

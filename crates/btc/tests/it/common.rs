@@ -72,7 +72,11 @@ pub fn shared_data(name: &str) -> Option<Vec<u8>> {
     match std::fs::read(&path) {
         Ok(b) => Some(b),
         Err(_) => {
-            println!("skipped: {path} not found");
+            // Written to the stderr handle, which libtest does not capture, so a skip is always visible.
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr(),
+                format_args!("skipped: {path} not found\n"),
+            );
             None
         }
     }

@@ -32,7 +32,11 @@ fn embit_available() -> bool {
 #[test]
 fn psbt_signed_by_embit_finalizes_in_hoard() {
     if !embit_available() {
-        println!("skipped: python3 with embit not found (run .ci/setup-btc.sh)");
+        // Written to the stderr handle, which libtest does not capture, so a skip is always visible.
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("skipped: python3 with embit not found (run .ci/setup-btc.sh)\n"),
+        );
         return;
     }
     let (w, signers) = wallet("interop", 3, 5);

@@ -13,7 +13,11 @@ fn load() -> Option<String> {
     match std::fs::read_to_string(DATA) {
         Ok(t) => Some(t),
         Err(_) => {
-            println!("skipped: {DATA} not found");
+            // Written to the stderr handle, which libtest does not capture, so a skip is always visible.
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr(),
+                format_args!("skipped: {DATA} not found\n"),
+            );
             None
         }
     }

@@ -148,7 +148,11 @@ fn log_encoding_round_trips() {
 fn python_eth_account_interoperates() {
     let probe = std::process::Command::new("python3").args(["-c", "import eth_account"]).output();
     if !probe.is_ok_and(|o| o.status.success()) {
-        println!("skipped: python eth-account not installed (pip install eth-account)");
+        // Written to the stderr handle, which libtest does not capture, so a skip is always visible.
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("skipped: python eth-account not installed (pip install eth-account)\n"),
+        );
         return;
     }
     let c = Chain::new();

@@ -38,7 +38,11 @@ print(json.dumps(Account.encrypt(sys.argv[1], sys.argv[2], kdf=sys.argv[3], iter
 #[test]
 fn eth_account_reads_our_files_and_we_read_its_files() {
     if !eth_account_available() {
-        println!("skipped: python eth-account not installed");
+        // Written to the stderr handle, which libtest does not capture, so a skip is always visible.
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("skipped: python eth-account not installed\n"),
+        );
         return;
     }
     let secret = crate::vector_secret();

@@ -14,7 +14,11 @@ pub fn test_url() -> Option<String> {
     match std::env::var(URL_VAR) {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
-            println!("skipped: {URL_VAR} not set");
+            // Written to the stderr handle, which libtest does not capture, so a skip is always visible.
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr(),
+                format_args!("skipped: {URL_VAR} not set\n"),
+            );
             None
         }
     }

@@ -18,7 +18,11 @@ fn skip() -> bool {
     if available() {
         return false;
     }
-    println!("skipped: chromium/chromedriver not installed");
+    // Written to the stderr handle, which libtest does not capture, so a skip is always visible.
+    let _ = std::io::Write::write_fmt(
+        &mut std::io::stderr(),
+        format_args!("skipped: chromium/chromedriver not installed\n"),
+    );
     true
 }
 
