@@ -105,6 +105,21 @@ pub fn volatility_on_range(
     (numerator / denominator).into_raw()
 }
 
+impl Timepoint {
+    /// The timepoint that follows this one at `block_timestamp` (`_createNewTimepoint`, which
+    /// Algebra exposes for its tests): tick cumulative and volatility advanced over the interval
+    /// with `tick` held and the average tick moving linearly to `average_tick`.
+    pub fn next(
+        self,
+        block_timestamp: u32,
+        tick: i32,
+        average_tick: i32,
+        window_start_index: u16,
+    ) -> Timepoint {
+        next_timepoint(self, block_timestamp, tick, average_tick, window_start_index)
+    }
+}
+
 /// A new timepoint from the previous one (`_createNewTimepoint`): the tick held since `last` is
 /// the current `tick` (ticks only move in swaps, which write first).
 fn next_timepoint(
@@ -516,6 +531,19 @@ impl VolatilityOracle {
     /// A slot of the ring (zeroed if never written).
     pub fn timepoint(&self, i: u16) -> Timepoint {
         self.ring().at(i)
+    }
+
+    /// Overwrites a slot without any check (`VolatilityOracleTest.writeTimepointDirectly`): for
+    /// reproducing states in tests and fixtures, not for normal use.
+    pub fn set_timepoint(&mut self, i: u16, timepoint: Timepoint) {
+        self.store(i, timepoint);
+    }
+
+    /// Sets the newest index and its timestamp without any check (as `VolatilityOracleTest`'s
+    /// `setState` does for its index): for reproducing states in tests and fixtures.
+    pub fn set_state(&mut self, index: u16, last_timestamp: u32) {
+        self.index = index;
+        self.last_timestamp = last_timestamp;
     }
 
     /// Index of the oldest timepoint (`getOldestIndex`).

@@ -494,3 +494,144 @@ proptest! {
         prop_assert!(f_lo <= f_hi);
     }
 }
+
+/// `TEST_POOL_START_TIME` of Algebra's plugin test fixtures (`src/plugin/test/shared/fixtures.ts`).
+const TEST_POOL_START_TIME: u32 = 1_601_906_400;
+
+/// `VolatilityOracleTest.batchUpdateFast`: the harness's shortcut that builds `length`
+/// timepoints `step` seconds apart directly (tick decreasing by one each time, the average tick
+/// from the harness's own closed form, in its integer types: `uint16` index products and a
+/// `uint32` product with the step, both wrapping).
+fn batch_update_fast(h: &mut Harness, init_time: u32, step: u32, length: usize) {
+    let mut tick = h.tick;
+    let mut time = h.time;
+    let mut index = u64::from(time.wrapping_sub(init_time) / step);
+    let mut last = h.oracle.timepoint(index as u16);
+    for _ in 0..length {
+        time = time.wrapping_add(step);
+        let next_index = (index + 1) as u16;
+        let (avg, window_start) = if time.wrapping_sub(init_time) > WINDOW {
+            let ws = (index - u64::from(WINDOW / step) + 1) as u16;
+            let a = next_index
+                .wrapping_add(1)
+                .wrapping_mul(next_index)
+                .wrapping_sub(ws.wrapping_add(1).wrapping_mul(ws));
+            let q = u64::from(step.wrapping_mul(u32::from(a))) / (2 * u64::from(WINDOW));
+            (-((q & 0xff_ffff) as i32), ws)
+        } else {
+            let dt = u64::from(time.wrapping_sub(init_time));
+            let p = step
+                .wrapping_mul(u32::from(next_index.wrapping_add(1)))
+                .wrapping_mul(u32::from(next_index));
+            let q = u64::from(p) / (2 * dt);
+            (-((q & 0xff_ffff) as i32), 0)
+        };
+        last = last.next(time, tick, avg, window_start);
+        h.oracle.set_timepoint(next_index, last);
+        tick -= 1;
+        index += 1;
+    }
+    h.tick = tick;
+    h.time = time;
+    h.oracle.set_state(index as u16, time);
+}
+
+/// The "full volatilityOracle" fixture of VolatilityOracle.spec.ts: 65 batches of 1,000 fast
+/// updates, then 699 real writes (`batchUpdateFixedTimedelta`), so the ring has wrapped.
+fn full_oracle(step: u32) -> Harness {
+    let mut h = Harness::init(TEST_POOL_START_TIME, 0);
+    let mut i = 1u32;
+    let mut batch = 1000u32;
+    while i < 65_536 {
+        if i + batch > 65_536 {
+            batch = 65_536u32.div_ceil(300) * 300 - i;
+            for _ in 0..batch {
+                let next = h.tick - 1;
+                h.update(step, next);
+            }
+        } else {
+            batch_update_fast(&mut h, TEST_POOL_START_TIME, step, batch as usize);
+        }
+        i += batch;
+    }
+    h
+}
+
+#[test]
+fn full_oracle_vectors() {
+    // VolatilityOracle.spec.ts "full volatilityOracle" (step 13).
+    let step = 13;
+    let h = full_oracle(step);
+    assert_eq!(h.oracle.index(), 163, "index wrapped around");
+    assert_eq!(h.tc(100 * step).unwrap(), -27_970_560_813);
+    assert_eq!(h.tc(100 * step + 5).unwrap(), -27_970_232_823);
+    assert_eq!(h.tc(0).unwrap(), -28_055_903_863);
+    assert_eq!(h.tc(200 * step).unwrap(), -27_885_347_763);
+    assert_eq!(h.tc(200 * step + 5).unwrap(), -27_885_020_273);
+    assert_eq!(h.tc(step * 65_534).unwrap(), -175_890);
+    let mut later = full_oracle(step);
+    later.advance(5);
+    assert_eq!(later.tc(5).unwrap(), -28_055_903_863);
+    assert_eq!(later.tc(3).unwrap(), -28_056_035_261);
+    assert_eq!(later.tc(step * 65_534 + 5).unwrap(), -175_890);
+    // #getAverageVolatility, "oldest timepoint is more than WINDOW seconds ago".
+    let mut h = h;
+    h.update(WINDOW + 1, 7250);
+    assert_eq!(h.vol(), 3_682_928);
+    h.advance(10);
+    assert_eq!(h.vol(), 4_298_339);
+}
+
+#[test]
+fn full_oracle_maximal_density_vectors() {
+    // VolatilityOracle.spec.ts "full volatilityOracle, maximal density" (step 1: the ring
+    // holds less than a day).
+    let step = 1;
+    let h = full_oracle(step);
+    assert_eq!(h.oracle.index(), 163);
+    assert_eq!(h.tc(100).unwrap(), -2_151_581_601);
+    assert_eq!(h.tc(105).unwrap(), -2_151_253_621);
+    assert_eq!(h.tc(0).unwrap(), -2_158_146_451);
+    assert_eq!(h.tc(200).unwrap(), -2_145_026_751);
+    assert_eq!(h.tc(65_534).unwrap(), -13_530);
+    assert_eq!(h.vol(), 360_563_298);
+    let mut later = full_oracle(step);
+    later.advance(5);
+    assert_eq!(later.tc(5).unwrap(), -2_158_146_451);
+    assert_eq!(later.tc(3).unwrap(), -2_158_277_849);
+    assert_eq!(later.tc(65_539).unwrap(), -13_530);
+    later.advance(5);
+    assert_eq!(later.vol(), 360_672_090);
+}
+
+#[test]
+fn index_overflow_vectors() {
+    // VolatilityOracle.spec.ts "index overflow tests": "can overflow in first time" and
+    // "can overflow twice".
+    let (start, day) = (100u32, 86_400u32);
+    let max = u16::MAX;
+    let mut h = Harness::init(start, -5);
+    h.update(3, 1);
+    for (k, tick) in [(2u32, -5i32), (4, 1)] {
+        let ts = start + k * day;
+        h.oracle.set_timepoint(
+            max - 1,
+            hoard_clmm::algebra::Timepoint {
+                initialized: true,
+                block_timestamp: ts,
+                tick_cumulative: i64::from(tick) * i64::from(k * day),
+                volatility_cumulative: 10 * u128::from(k * day),
+                tick,
+                average_tick: tick,
+                window_start_index: max - 2,
+            },
+        );
+        h.oracle.set_state(max - 1, ts);
+        h.time = ts;
+        h.advance(day + 1);
+        h.update(3, 1);
+        assert_eq!((h.oracle.index(), h.oracle.oldest_index()), (max, 0));
+        h.update(3, 1);
+        assert_eq!((h.oracle.index(), h.oracle.oldest_index()), (0, 1));
+    }
+}
