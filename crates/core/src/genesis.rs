@@ -303,6 +303,7 @@ impl Genesis {
             icy_transfer_burn_bps: self.icy.transfer_burn_bps,
             icy_excluded_version: 1,
             dfg_supply: dfg_total,
+            dfg_delegated: U256::ZERO,
             paused_until: 0,
             next_vesting_id: schedules.len() as u64,
             next_cut_id: 0,
@@ -310,7 +311,6 @@ impl Genesis {
             role_accept_window_s: p.role_accept_window_s,
             cut_delay_s: p.cut_delay_s,
         };
-        state.put_globals(globals);
         // Voting power of genesis delegations.
         let mut votes: std::collections::BTreeMap<Address, U256> = Default::default();
         for (a, acc) in &accounts {
@@ -319,6 +319,8 @@ impl Genesis {
             }
             state.put_account(*a, acc.clone());
         }
+        let globals = Globals { dfg_delegated: votes.values().copied().sum(), ..globals };
+        state.put_globals(globals);
         for (d, v) in votes {
             state.write_vote_checkpoint(d, self.timestamp, v);
         }

@@ -165,6 +165,8 @@ pub struct Globals {
     pub icy_excluded_version: u32,
     /// DFG total supply (fixed at genesis).
     pub dfg_supply: U256,
+    /// Sum of every delegate's voting power (DFG held by accounts that delegate).
+    pub dfg_delegated: U256,
     /// Paused until this time (0: not paused).
     pub paused_until: u64,
     /// Next vesting schedule id.
@@ -193,6 +195,7 @@ impl Globals {
         out.put_u16(self.icy_transfer_burn_bps);
         out.put_u32(self.icy_excluded_version);
         out.put_u256(&self.dfg_supply);
+        out.put_u256(&self.dfg_delegated);
         out.put_u64(self.paused_until);
         out.put_u64(self.next_vesting_id);
         out.put_u64(self.next_cut_id);
@@ -215,6 +218,7 @@ impl Globals {
             icy_transfer_burn_bps: r.u16()?,
             icy_excluded_version: r.u32()?,
             dfg_supply: r.u256()?,
+            dfg_delegated: r.u256()?,
             paused_until: r.u64()?,
             next_vesting_id: r.u64()?,
             next_cut_id: r.u64()?,

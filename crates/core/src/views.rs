@@ -83,13 +83,9 @@ impl Engine {
         }
         Ok(token::value_at(self.state().supply_checkpoints(), t))
     }
-    /// Total DFG voting power delegated (sum of every delegate's votes).
+    /// Total DFG voting power delegated (sum of every delegate's votes), kept as a running total.
     pub fn total_delegated(&self) -> U256 {
-        self.state()
-            .accounts()
-            .filter(|(_, a)| a.delegate != Address::ZERO)
-            .map(|(_, a)| a.dfg)
-            .sum()
+        self.state().globals().dfg_delegated
     }
     /// Vesting schedules of a beneficiary with what is releasable at `now`.
     pub fn vesting_of(&self, beneficiary: &Address, now: u64) -> Vec<(u64, Vesting, U256, U256)> {

@@ -117,6 +117,18 @@ pub fn move_votes(ctx: &mut Ctx<'_>, src: Address, dst: Address, amount: U256) {
         return;
     }
     let now = ctx.env.time_s;
+    // The running total of delegated power changes only when power enters or leaves delegation.
+    if (src == Address::ZERO) != (dst == Address::ZERO) {
+        let mut g = ctx.state.globals().clone();
+        g.dfg_delegated = if src == Address::ZERO {
+            g.dfg_delegated + amount
+        } else {
+            g.dfg_delegated
+                .checked_sub(amount)
+                .expect("invariant: delegated total covers each delegate's votes")
+        };
+        ctx.state.put_globals(g);
+    }
     if src != Address::ZERO {
         let old = current_votes(ctx.state, &src);
         let new = old

@@ -137,6 +137,12 @@ fn check_invariants(c: &Chain) {
         tokens(100_000_000) + minted(c),
         "supply + burned = genesis + minted"
     );
+    // The running total of delegated power equals what delegating accounts hold.
+    assert_eq!(
+        c.engine.total_delegated(),
+        delegated.values().copied().sum::<U256>(),
+        "delegated total"
+    );
     // Every delegate's votes equal what its delegators hold.
     for (d, v) in &delegated {
         assert_eq!(c.engine.votes(d), *v, "votes of {d}");
