@@ -22,7 +22,7 @@ use hoard_btc::{
     extract_tx, finalize_psbt, parse_address, parse_psbt, verify_psbt,
 };
 use hoard_chain::{
-    ChainSource, CoreRpcClient, EsploraClient, HttpConfig, RpcEndpoint, wallet_utxos,
+    ChainSource, CoreRpcClient, EsploraClient, HttpConfig, RpcEndpoint, check_network, wallet_utxos,
 };
 use serde_json::{Value, json};
 
@@ -76,7 +76,9 @@ enum BtcCommand {
     /// Merkle proof verification.
     #[command(subcommand)]
     Proof(ProofCommand),
-    /// A wallet's coins and balance from a chain source.
+    /// A wallet's coins and balance from a chain source (refused if the source serves another
+    /// network's chain). Coins with fewer than --min-conf confirmations, and mempool coins, are
+    /// listed and summed apart as `unconfirmed_or_shallow_sats`.
     Balance {
         #[command(flatten)]
         wallet: WalletSel,
@@ -359,6 +361,7 @@ pub fn run(args: BtcArgs) -> anyhow::Result<()> {
         BtcCommand::Balance { wallet, source, count, min_conf } => {
             let w = wallet.load()?;
             let src = source.open()?;
+            check_network(src.as_ref(), w.network()).map_err(|e| anyhow!("[{}] {e}", e.code()))?;
             let tip = src.tip_height().map_err(|e| anyhow!("[{}] {e}", e.code()))?;
             let coins =
                 wallet_utxos(src.as_ref(), &w, count).map_err(|e| anyhow!("[{}] {e}", e.code()))?;
@@ -438,6 +441,7 @@ impl WalletSel {
                 let text = std::fs::read_to_string(p)
                     .with_context(|| format!("reading {}", p.display()))?;
                 serde_json::from_str::<WalletPolicy>(&text)
+                    .map_err(|e| policy_refusal(&text).unwrap_or_else(|| e.into()))
                     .with_context(|| format!("policy {}", p.display()))?
             }
             (None, Some(name)) => devnet_wallet(name, self.devnet_network)?.0,
@@ -445,6 +449,26 @@ impl WalletSel {
         };
         btc(Wallet::new(policy))
     }
+}
+
+/// Why a policy file that does not deserialize is refused, as the library's coded error: serde
+/// keeps only the message, so the well-formed parts are rebuilt through the validating
+/// constructors. `None` when the file is not even well-formed (serde's error says why).
+fn policy_refusal(text: &str) -> Option<anyhow::Error> {
+    let v: Value = serde_json::from_str(text).ok()?;
+    let name = v["name"].as_str()?.to_string();
+    let network: Network = serde_json::from_value(v["network"].clone()).ok()?;
+    let primary: SignerSet = serde_json::from_value(v["primary"].clone()).ok()?;
+    let recovery: Option<RecoveryPath> = serde_json::from_value(v["recovery"].clone()).ok()?;
+    let set = |s: &SignerSet| SignerSet::new(s.threshold(), s.keys().to_vec());
+    let checked = (|| -> hoard_btc::Result<WalletPolicy> {
+        let recovery = match recovery {
+            Some(r) => Some(RecoveryPath::new(r.older_blocks(), set(r.signers())?)?),
+            None => None,
+        };
+        WalletPolicy::new(name, network, set(&primary)?, recovery)
+    })();
+    checked.err().map(btc_err)
 }
 
 fn devnet_wallet(

@@ -50,6 +50,16 @@ pub enum ChainError {
     /// Bad configuration (no endpoint, bad URL).
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// The source serves another chain than the wallet's network (genesis block differs).
+    #[error("the source serves another chain: genesis {got}, expected {expected} ({network})")]
+    WrongNetwork {
+        /// The wallet's network.
+        network: String,
+        /// That network's genesis block hash.
+        expected: String,
+        /// The source's block at height 0.
+        got: String,
+    },
     /// Every endpoint failed; the last error of each is listed.
     #[error("all endpoints failed: {0}")]
     AllEndpointsFailed(String),
@@ -66,6 +76,7 @@ impl ChainError {
             Self::Rpc { .. } => "chain.rpc_error",
             Self::Decode { .. } => "chain.decode",
             Self::Config(_) => "chain.config",
+            Self::WrongNetwork { .. } => "chain.wrong_network",
             Self::AllEndpointsFailed(_) => "chain.all_endpoints_failed",
         }
     }

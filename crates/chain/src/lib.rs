@@ -99,6 +99,22 @@ pub trait ChainSource {
     }
 }
 
+/// Checks that `source` serves the chain of `network` (its block at height 0 is the network's
+/// genesis block): the same keys give the same scripts on every network, so a source of
+/// another chain would otherwise answer for them without complaint.
+pub fn check_network(source: &dyn ChainSource, network: bitcoin::Network) -> Result<()> {
+    let expected = bitcoin::constants::genesis_block(network).block_hash();
+    let got = source.block_hash(0)?;
+    if got != expected {
+        return Err(ChainError::WrongNetwork {
+            network: network.to_string(),
+            expected: expected.to_string(),
+            got: got.to_string(),
+        });
+    }
+    Ok(())
+}
+
 /// Collects the wallet's coins from a source by scanning indexes `0..count` of both chains.
 pub fn wallet_utxos(source: &dyn ChainSource, wallet: &Wallet, count: u32) -> Result<Vec<Utxo>> {
     if count > SCAN_ADDRESSES_MAX {

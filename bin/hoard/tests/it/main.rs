@@ -1,6 +1,7 @@
 //! End-to-end tests of the `hoard` binary: the devnet node as a real process, the CLI wallet,
 //! and a kill -9 during load.
 
+mod btc_balance;
 mod cli;
 mod crash;
 mod support;
