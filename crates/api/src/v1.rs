@@ -19,7 +19,7 @@ use axum::{
 };
 use futures_util::StreamExt;
 use hoard_core::{
-    Env, Receipt,
+    Receipt,
     block::Header,
     command::{COMMANDS, Command, SignedCommand, Tx, parse_encode_type},
     event::Log,
@@ -358,17 +358,11 @@ async fn call(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Valu
             ));
         }
     };
-    let c = state.node.committed();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let env = Env {
-        chain_id: c.engine.chain_id(),
-        height: c.head.height + 1,
-        time_s: now.max(c.head.time_s),
-    };
-    let receipt = c.engine.simulate(&env, &tx).map_err(tx_invalid)?;
+    let receipt = state.node.dry_run(&tx, now).map_err(tx_invalid)?;
     Ok(Json(json!({ "dry_run": true, "receipt": receipt_json(&receipt) })))
 }
 

@@ -36,6 +36,23 @@ pub struct Receipt {
 }
 
 impl Receipt {
+    /// The receipt of `tx` with this outcome.
+    pub fn new(tx: &Tx, outcome: Outcome, logs: Vec<Log>) -> Receipt {
+        let (code, message) = match &outcome {
+            Ok(()) => (None, None),
+            Err(r) => (Some(r.code().to_string()), Some(r.to_string())),
+        };
+        Receipt {
+            tx_hash: tx.hash,
+            sender: tx.sender,
+            command: tx.command.name().to_string(),
+            success: outcome.is_ok(),
+            code,
+            message,
+            logs,
+        }
+    }
+
     /// Canonical encoding (hashed into the receipts root, stored by the node).
     pub fn encode(&self, out: &mut Vec<u8>) {
         out.put_b256(&self.tx_hash);
@@ -180,6 +197,30 @@ impl Engine {
     pub fn execute(&mut self, env: &Env, tx: &Tx) -> Result<Receipt, TxInvalid> {
         self.check(env, tx)?;
         let checkpoint = self.state.checkpoint();
+        let (outcome, logs) = self.run(env, tx);
+        if outcome.is_err() {
+            self.state.revert(checkpoint);
+        }
+        let mut acc = self.state.account(&tx.sender);
+        acc.nonce += 1;
+        self.state.put_account(tx.sender, acc);
+        self.state.commit_journal();
+        Ok(Receipt::new(tx, outcome, logs))
+    }
+
+    /// Runs a command and undoes it from the journal (`/v1/call`): the receipt it would get now,
+    /// with nothing kept, at the cost of the entries it touches (no copy of the state).
+    pub fn simulate(&mut self, env: &Env, tx: &Tx) -> Result<Receipt, TxInvalid> {
+        self.check(env, tx)?;
+        let checkpoint = self.state.checkpoint();
+        let (outcome, logs) = self.run(env, tx);
+        self.state.revert(checkpoint);
+        Ok(Receipt::new(tx, outcome, logs))
+    }
+
+    /// Dispatches a command; its writes stay in the journal for the caller to keep or revert.
+    /// Logs are dropped when the command is rejected.
+    fn run(&mut self, env: &Env, tx: &Tx) -> (Outcome, Vec<Log>) {
         let mut logs = Vec::new();
         let outcome = {
             let mut ctx = Ctx {
@@ -192,59 +233,9 @@ impl Engine {
             dispatch(&mut ctx, &tx.command)
         };
         if outcome.is_err() {
-            self.state.revert(checkpoint);
             logs.clear();
         }
-        let mut acc = self.state.account(&tx.sender);
-        acc.nonce += 1;
-        self.state.put_account(tx.sender, acc);
-        self.state.commit_journal();
-        let (code, message) = match &outcome {
-            Ok(()) => (None, None),
-            Err(r) => (Some(r.code().to_string()), Some(r.to_string())),
-        };
-        Ok(Receipt {
-            tx_hash: tx.hash,
-            sender: tx.sender,
-            command: tx.command.name().to_string(),
-            success: outcome.is_ok(),
-            code,
-            message,
-            logs,
-        })
-    }
-
-    /// Runs a command against a copy of the state without keeping anything (`/v1/call`).
-    pub fn simulate(&self, env: &Env, tx: &Tx) -> Result<Receipt, TxInvalid> {
-        let mut scratch = self.state.clone();
-        let mut logs = Vec::new();
-        self.check(env, tx)?;
-        let outcome = {
-            let mut ctx = Ctx {
-                state: &mut scratch,
-                env,
-                sender: tx.sender,
-                logs: &mut logs,
-                addrs: &self.addrs,
-            };
-            dispatch(&mut ctx, &tx.command)
-        };
-        let (code, message) = match &outcome {
-            Ok(()) => (None, None),
-            Err(r) => (Some(r.code().to_string()), Some(r.to_string())),
-        };
-        if outcome.is_err() {
-            logs.clear();
-        }
-        Ok(Receipt {
-            tx_hash: tx.hash,
-            sender: tx.sender,
-            command: tx.command.name().to_string(),
-            success: outcome.is_ok(),
-            code,
-            message,
-            logs,
-        })
+        (outcome, logs)
     }
 
     /// Ends a block: the change set and the new state root.

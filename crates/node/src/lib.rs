@@ -290,6 +290,19 @@ impl NodeHandle {
         self.shared.committed.read().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Dry-runs a verified command against the committed state at block time `time_s` (at least
+    /// the head's time): the receipt it would get, with nothing kept. Holds the committed state's
+    /// write lock for the duration of one command.
+    pub fn dry_run(&self, tx: &Tx, time_s: u64) -> Result<Receipt, TxInvalid> {
+        let mut c = self.shared.committed.write().unwrap_or_else(|p| p.into_inner());
+        let env = hoard_core::Env {
+            chain_id: c.engine.chain_id(),
+            height: c.head.height + 1,
+            time_s: time_s.max(c.head.time_s),
+        };
+        c.engine.simulate(&env, tx)
+    }
+
     /// The store (for blocks, receipts and events).
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.shared.store

@@ -14,6 +14,8 @@ use hoard_store::{BLOCKS_FROM_MAX, Store};
 use crate::{Head, NodeError};
 
 const META_GENESIS: &str = "genesis_hash";
+/// Projection rows buffered by `reindex` before each write.
+const REINDEX_ROWS_PER_WRITE: usize = 100_000;
 const META_CHAIN_ID: &str = "chain_id";
 
 pub(crate) struct Recovered {
@@ -88,22 +90,12 @@ pub(crate) fn open_chain(store: &dyn Store, genesis: &Genesis) -> Result<Recover
         head = head_of(&header, header.hash());
     }
     let (mut txs_since, mut blocks_since) = (0u64, 0u64);
-    loop {
-        let batch = store.blocks_from(head.height + 1, BLOCKS_FROM_MAX)?;
-        if batch.is_empty() {
-            break;
-        }
-        for rec in batch {
-            let header = decode_header(&rec)?;
-            let txs = block::decode_body(&rec.body)
-                .map_err(|e| corrupt(format!("block {}: {e}", rec.height)))?;
-            txs_since += txs.len() as u64;
-            let sealed = block::replay_block(&mut engine, head.hash, &header, txs, false)
-                .map_err(|e| corrupt(e.to_string()))?;
-            head = head_of(&sealed.header, sealed.hash);
-            blocks_since += 1;
-        }
-    }
+    replay_stored(store, &mut engine, head.hash, head.height + 1, false, |_, sealed| {
+        txs_since += sealed.txs.len() as u64;
+        blocks_since += 1;
+        head = head_of(&sealed.header, sealed.hash);
+        Ok(())
+    })?;
     Ok(Recovered {
         engine,
         head,
@@ -111,6 +103,36 @@ pub(crate) fn open_chain(store: &dyn Store, genesis: &Genesis) -> Result<Recover
         txs_since_snapshot: txs_since,
         blocks_since_snapshot: blocks_since,
     })
+}
+
+/// Replays every stored block after `parent` (at height `from - 1`) on `engine`, checking each
+/// block's hash, parent link and roots, and hands each record and its re-executed block to
+/// `each`. Returns the last replayed block's hash (or `parent` when there was none).
+fn replay_stored(
+    store: &dyn Store,
+    engine: &mut Engine,
+    mut parent: B256,
+    from: u64,
+    verify_signatures: bool,
+    mut each: impl FnMut(&hoard_store::BlockRecord, &block::SealedBlock) -> Result<(), NodeError>,
+) -> Result<B256, NodeError> {
+    let mut next = from;
+    loop {
+        let batch = store.blocks_from(next, BLOCKS_FROM_MAX)?;
+        if batch.is_empty() {
+            return Ok(parent);
+        }
+        for rec in batch {
+            let header = decode_header(&rec)?;
+            let txs = block::decode_body(&rec.body)
+                .map_err(|e| corrupt(format!("block {}: {e}", rec.height)))?;
+            let sealed = block::replay_block(engine, parent, &header, txs, verify_signatures)
+                .map_err(|e| corrupt(e.to_string()))?;
+            each(&rec, &sealed)?;
+            parent = sealed.hash;
+            next = rec.height + 1;
+        }
+    }
 }
 
 fn head_of(h: &Header, hash: B256) -> Head {
@@ -148,54 +170,35 @@ pub fn verify(
         });
     }
     let head_height = store.head()?.map(|(h, _)| h).unwrap_or(0);
-    let snapshot_heights = store.snapshot_heights()?;
     let latest_snapshot = store.latest_snapshot()?;
-    let mut parent = genesis_block.hash;
-    let (mut blocks, mut txs, mut snapshots_checked) = (1u64, 0u64, 0u64);
-    let mut next = 1;
-    loop {
-        let batch = store.blocks_from(next, BLOCKS_FROM_MAX)?;
-        if batch.is_empty() {
-            break;
+    let (mut blocks, mut txs, mut snapshots_checked, mut last) = (1u64, 0u64, 0u64, 0u64);
+    replay_stored(store, &mut engine, genesis_block.hash, 1, true, |rec, sealed| {
+        // Projections agree with the replay.
+        let (expected_txs, _) = crate::projections(rec.height, &sealed.receipts);
+        if store.txs_in_block(rec.height)? != expected_txs {
+            return Err(corrupt(format!(
+                "block {}: stored receipts differ from the replay",
+                rec.height
+            )));
         }
-        for rec in batch {
-            let header = decode_header(&rec)?;
-            let body = block::decode_body(&rec.body)
-                .map_err(|e| corrupt(format!("block {}: {e}", rec.height)))?;
-            txs += body.len() as u64;
-            let sealed = block::replay_block(&mut engine, parent, &header, body, true)
-                .map_err(|e| corrupt(e.to_string()))?;
-            // Projections agree with the replay.
-            let stored_txs = store.txs_in_block(rec.height)?;
-            let (expected_txs, _) = crate::projections(rec.height, &sealed.receipts);
-            if stored_txs != expected_txs {
-                return Err(corrupt(format!(
-                    "block {}: stored receipts differ from the replay",
-                    rec.height
-                )));
+        if let Some(snap) = &latest_snapshot
+            && snap.height == rec.height
+        {
+            if snap.state_root != sealed.header.state_root.0 {
+                return Err(corrupt(format!("snapshot at {} has a wrong state root", rec.height)));
             }
-            if let Some(snap) = &latest_snapshot
-                && snap.height == rec.height
-            {
-                if snap.state_root != engine.state_root().0 {
-                    return Err(corrupt(format!(
-                        "snapshot at {} has a wrong state root",
-                        rec.height
-                    )));
-                }
-                snapshots_checked += 1;
-            }
-            parent = sealed.hash;
-            blocks += 1;
-            next = rec.height + 1;
-            progress(rec.height, head_height);
+            snapshots_checked += 1;
         }
-    }
-    let _ = snapshot_heights;
+        txs += sealed.txs.len() as u64;
+        blocks += 1;
+        last = rec.height;
+        progress(rec.height, head_height);
+        Ok(())
+    })?;
     Ok(VerifyReport {
         blocks,
         txs,
-        head_height: next - 1,
+        head_height: last,
         state_root: engine.state_root(),
         snapshots_checked,
     })
@@ -210,34 +213,26 @@ pub fn reindex(
     let (mut engine, genesis_block) = genesis_block(genesis)?;
     let head_height = store.head()?.map(|(h, _)| h).unwrap_or(0);
     store.clear_projections()?;
-    let mut parent = genesis_block.hash;
-    let mut next = 1;
-    let mut count = 0u64;
-    loop {
-        let batch = store.blocks_from(next, BLOCKS_FROM_MAX)?;
-        if batch.is_empty() {
-            break;
+    let (mut count, mut last) = (0u64, 0u64);
+    let (mut txs, mut events) = (Vec::new(), Vec::new());
+    replay_stored(store, &mut engine, genesis_block.hash, 1, false, |rec, sealed| {
+        let (t, e) = crate::projections(rec.height, &sealed.receipts);
+        txs.extend(t);
+        events.extend(e);
+        if txs.len() + events.len() >= REINDEX_ROWS_PER_WRITE {
+            store.write_projections(&txs, &events)?;
+            txs.clear();
+            events.clear();
         }
-        let (mut all_txs, mut all_events) = (Vec::new(), Vec::new());
-        for rec in batch {
-            let header = decode_header(&rec)?;
-            let body = block::decode_body(&rec.body)
-                .map_err(|e| corrupt(format!("block {}: {e}", rec.height)))?;
-            let sealed = block::replay_block(&mut engine, parent, &header, body, false)
-                .map_err(|e| corrupt(e.to_string()))?;
-            let (t, e) = crate::projections(rec.height, &sealed.receipts);
-            all_txs.extend(t);
-            all_events.extend(e);
-            parent = sealed.hash;
-            next = rec.height + 1;
-            count += 1;
-            progress(rec.height, head_height);
-        }
-        store.write_projections(&all_txs, &all_events)?;
-    }
+        count += 1;
+        last = rec.height;
+        progress(rec.height, head_height);
+        Ok(())
+    })?;
+    store.write_projections(&txs, &events)?;
     // Snapshots were cleared with the projections: write a fresh one at the head.
     store.put_snapshot(&hoard_store::SnapshotRecord {
-        height: next - 1,
+        height: last,
         state_root: engine.state_root().0,
         bytes: engine.state().encode_snapshot(),
     })?;
