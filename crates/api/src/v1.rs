@@ -21,7 +21,7 @@ use futures_util::StreamExt;
 use hoard_core::{
     Receipt,
     block::Header,
-    command::{COMMANDS, Command, SignedCommand, Tx, parse_encode_type},
+    command::{COMMANDS, Command, SignedCommand, Tx, type_defs},
     event::Log,
     facets::diamond,
     rejection::TxInvalid,
@@ -126,10 +126,7 @@ fn parse_command(
         .get("message")
         .cloned()
         .ok_or_else(|| tx_invalid(TxInvalid::Malformed("missing \"message\"".into())))?;
-    let (chain_id, diamond) = {
-        let c = state.node.committed();
-        (c.engine.chain_id(), c.engine.addresses().diamond)
-    };
+    let (chain_id, diamond) = (state.node.chain_id(), state.node.addresses().diamond);
     if let Some(cid) = obj.get("chainId") {
         let got = cid.as_u64().or_else(|| cid.as_str().and_then(|s| s.parse().ok())).unwrap_or(0);
         if got != chain_id {
@@ -161,8 +158,7 @@ fn parse_command(
 }
 
 fn verify(state: &AppState, command: Command, signature: [u8; 65]) -> ApiResult<Tx> {
-    let domain = state.node.committed().engine.domain().clone();
-    SignedCommand { command, signature }.verify(&domain).map_err(tx_invalid)
+    SignedCommand { command, signature }.verify(state.node.domain()).map_err(tx_invalid)
 }
 
 // ----- JSON views -----
@@ -316,7 +312,7 @@ async fn submit_batch(
         parsed.push((command, signature));
     }
     // Signature recovery is the expensive part: off the async workers.
-    let domain = state.node.committed().engine.domain().clone();
+    let domain = state.node.domain().clone();
     let txs = tokio::task::spawn_blocking(move || {
         parsed
             .into_iter()
@@ -664,7 +660,6 @@ async fn facet_of_selector(
 }
 
 async fn eip712_types(State(state): State<AppState>) -> Json<Value> {
-    let c = state.node.committed();
     let mut types = serde_json::Map::new();
     types.insert(
         "EIP712Domain".into(),
@@ -676,7 +671,7 @@ async fn eip712_types(State(state): State<AppState>) -> Json<Value> {
     let mut commands = Vec::new();
     for info in COMMANDS {
         let encoded = Command::encode_type(info.name).unwrap_or_default();
-        for def in parse_encode_type(&encoded) {
+        for def in type_defs(info.name).unwrap_or_default() {
             types.insert(def.name.clone(), json!(def.fields));
         }
         commands.push(json!({
@@ -685,7 +680,7 @@ async fn eip712_types(State(state): State<AppState>) -> Json<Value> {
         }));
     }
     Json(json!({
-        "domain": { "name": "Hoard", "version": "1", "chainId": c.engine.chain_id(), "verifyingContract": c.engine.addresses().diamond },
+        "domain": { "name": "Hoard", "version": "1", "chainId": state.node.chain_id(), "verifyingContract": state.node.addresses().diamond },
         "types": types,
         "commands": commands,
         "roles": roles::ALL.iter().map(|r| json!({ "name": r.0, "id": r.id() })).collect::<Vec<_>>(),

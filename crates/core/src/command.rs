@@ -250,10 +250,8 @@ commands! {
 /// for top-level fields.
 fn normalize_small_uints(name: &str, message: serde_json::Value) -> serde_json::Value {
     let serde_json::Value::Object(mut map) = message else { return message };
-    if let Some(types) =
-        Command::encode_type(name).and_then(|t| parse_encode_type(&t).into_iter().next())
-    {
-        for field in types.fields {
+    if let Some(primary) = type_defs(name).and_then(<[TypeDef]>::first) {
+        for field in &primary.fields {
             let small = matches!(field.ty.as_str(), "uint8" | "uint16" | "uint32" | "uint64");
             if !small {
                 continue;
@@ -265,7 +263,7 @@ fn normalize_small_uints(name: &str, message: serde_json::Value) -> serde_json::
                     s.parse::<u64>().ok()
                 };
                 if let Some(n) = parsed {
-                    map.insert(field.name, serde_json::Value::from(n));
+                    map.insert(field.name.clone(), serde_json::Value::from(n));
                 }
             }
         }
@@ -290,6 +288,21 @@ pub struct TypeDef {
     pub name: String,
     /// Fields in order.
     pub fields: Vec<TypeField>,
+}
+
+/// The EIP-712 struct types of a command type (the primary type first, then the types it
+/// references), parsed once from its `encodeType`.
+pub fn type_defs(name: &str) -> Option<&'static [TypeDef]> {
+    static DEFS: std::sync::OnceLock<Vec<Vec<TypeDef>>> = std::sync::OnceLock::new();
+    let defs = DEFS.get_or_init(|| {
+        COMMANDS
+            .iter()
+            .map(|c| {
+                Command::encode_type(c.name).map(|t| parse_encode_type(&t)).unwrap_or_default()
+            })
+            .collect()
+    });
+    COMMANDS.iter().position(|c| c.name == name).map(|i| defs[i].as_slice())
 }
 
 /// Parses an EIP-712 `encodeType` string ("A(uint256 x)B(address y)") into its struct types.
@@ -406,28 +419,35 @@ pub struct Tx {
     pub signature: [u8; 65],
     /// keccak256 of the encoding (type id, ABI body, signature).
     pub hash: B256,
+    /// The command's ABI encoding, kept from hashing so that sealing a block does not encode
+    /// it again.
+    body: Vec<u8>,
 }
 
 impl Tx {
     /// Builds a transaction and computes its hash.
     pub fn new(sender: Address, command: Command, signature: [u8; 65]) -> Tx {
         let body = command.abi_encode();
+        Tx::with_body(sender, command, signature, body)
+    }
+
+    /// Builds a transaction from a command and its ABI encoding `body`.
+    fn with_body(sender: Address, command: Command, signature: [u8; 65], body: Vec<u8>) -> Tx {
         let mut buf = Vec::with_capacity(2 + body.len() + 65);
         buf.extend_from_slice(&command.type_id().to_be_bytes());
         buf.extend_from_slice(&body);
         buf.extend_from_slice(&signature);
-        Tx { sender, command, signature, hash: keccak256(&buf) }
+        Tx { sender, command, signature, hash: keccak256(&buf), body }
     }
 
     /// Appends the log encoding: type id (u16), sender (20), signature (65), body length (u32),
     /// ABI body.
     pub fn encode(&self, out: &mut Vec<u8>) {
-        let body = self.command.abi_encode();
         out.extend_from_slice(&self.command.type_id().to_be_bytes());
         out.extend_from_slice(self.sender.as_slice());
         out.extend_from_slice(&self.signature);
-        out.extend_from_slice(&(body.len() as u32).to_be_bytes());
-        out.extend_from_slice(&body);
+        out.extend_from_slice(&(self.body.len() as u32).to_be_bytes());
+        out.extend_from_slice(&self.body);
     }
 
     /// Decodes one transaction from the front of `input`, advancing it.
@@ -446,7 +466,10 @@ impl Tx {
             return Err(bad());
         }
         let command = Command::decode(type_id, &rest[..len])?;
+        // The stored bytes are the body: a non-canonical encoding hashes differently, so a
+        // tampered body fails the block's transactions root on replay.
+        let tx = Tx::with_body(sender, command, signature, rest[..len].to_vec());
         *input = &rest[len..];
-        Ok(Tx::new(sender, command, signature))
+        Ok(tx)
     }
 }

@@ -43,24 +43,23 @@ pub const DEMO: [(&str, &str); 8] = [
     ("dave", "user"),
 ];
 
-/// The demo accounts.
-pub fn accounts() -> Vec<DemoAccount> {
-    DEMO.iter()
-        .map(|(name, role)| {
-            let secret = SecretKey::from_slice(
-                keccak256(format!("hoard devnet {name}").as_bytes()).as_slice(),
-            )
-            .expect(
-                "invariant: keccak output is a valid secp256k1 key with overwhelming probability",
-            );
-            DemoAccount { name, role, address: address_of_secret(&secret), secret }
-        })
-        .collect()
+/// The demo accounts (derived once).
+pub fn accounts() -> &'static [DemoAccount] {
+    static ACCOUNTS: std::sync::OnceLock<Vec<DemoAccount>> = std::sync::OnceLock::new();
+    ACCOUNTS.get_or_init(|| {
+        DEMO.iter()
+            .map(|(name, role)| {
+                let secret = SecretKey::from_slice(keccak256(format!("hoard devnet {name}").as_bytes()).as_slice())
+                    .expect("invariant: keccak output is a valid secp256k1 key with overwhelming probability");
+                DemoAccount { name, role, address: address_of_secret(&secret), secret }
+            })
+            .collect()
+    })
 }
 
 /// A demo account by name.
 pub fn account(name: &str) -> Option<DemoAccount> {
-    accounts().into_iter().find(|a| a.name == name)
+    accounts().iter().find(|a| a.name == name).cloned()
 }
 
 /// The devnet diamond address.

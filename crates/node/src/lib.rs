@@ -28,10 +28,12 @@ use std::{
 };
 
 use alloy_primitives::B256;
+use alloy_sol_types::Eip712Domain;
 use hoard_core::{
     Engine, Receipt,
     block::{Header, SealedBlock},
     command::Tx,
+    facets::Addresses,
     genesis::{Genesis, GenesisError},
     rejection::TxInvalid,
 };
@@ -195,6 +197,10 @@ struct Shared {
     running: AtomicBool,
     stop: AtomicBool,
     genesis_hash: B256,
+    /// Fixed for the life of the chain, so readers need no lock for them.
+    chain_id: u64,
+    addresses: Addresses,
+    domain: Eip712Domain,
 }
 
 /// A cheap, clonable handle for the API.
@@ -220,6 +226,11 @@ impl Node {
         let store: Arc<dyn Store> = Arc::from(store);
         let recovered = recovery::open_chain(store.as_ref(), genesis)?;
         let committed = Committed { engine: recovered.engine.clone(), head: recovered.head };
+        let (chain_id, addresses, domain) = (
+            recovered.engine.chain_id(),
+            recovered.engine.addresses().clone(),
+            recovered.engine.domain().clone(),
+        );
         let (blocks, _) = tokio::sync::broadcast::channel(SUBSCRIBERS_BUFFER_MAX);
         let shared = Arc::new(Shared {
             committed: RwLock::new(committed),
@@ -229,6 +240,9 @@ impl Node {
             running: AtomicBool::new(true),
             stop: AtomicBool::new(false),
             genesis_hash: recovered.genesis_hash,
+            chain_id,
+            addresses,
+            domain,
         });
         shared.metrics.set_head(recovered.head.height);
         let (tx, rx) = mpsc::sync_channel(SUBMIT_QUEUE_MAX);
@@ -321,6 +335,21 @@ impl NodeHandle {
     /// Whether the sequencer runs.
     pub fn is_running(&self) -> bool {
         self.shared.running.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The chain id (fixed; no lock taken).
+    pub fn chain_id(&self) -> u64 {
+        self.shared.chain_id
+    }
+
+    /// The chain's well-known addresses (fixed; no lock taken).
+    pub fn addresses(&self) -> &Addresses {
+        &self.shared.addresses
+    }
+
+    /// The EIP-712 domain commands are signed for (fixed; no lock taken).
+    pub fn domain(&self) -> &Eip712Domain {
+        &self.shared.domain
     }
 
     /// The chain's genesis hash.

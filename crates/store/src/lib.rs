@@ -42,6 +42,7 @@ use std::collections::HashSet;
 mod error;
 mod pool;
 pub mod postgres;
+mod sql;
 pub mod sqlite;
 
 #[cfg(feature = "conformance")]

@@ -18,11 +18,12 @@ use postgres::types::ToSql;
 use postgres::{Client, Config, NoTls, Row, Statement, Transaction};
 
 use crate::pool::{Pool, lock};
+use crate::sql::{self, Binder, TX_COLUMNS, int};
 use crate::{
     Addr20, BLOCKS_FROM_MAX, BlockWrite, EVENTS_PAGE_MAX, EventCursor, EventFilter, EventRecord,
     Hash32, PROJECTION_ROWS_MAX, RECENT_BLOCKS_MAX, Result, SNAPSHOTS_KEPT, SnapshotRecord, Store,
     StoreError, TXS_PAGE_MAX, TxRecord, check_batch, check_extends, check_meta_key, check_rows,
-    clamp_limit, pad_address,
+    clamp_limit,
 };
 use crate::{BlockRecord, error::BoxError};
 
@@ -99,9 +100,6 @@ const MIGRATIONS: &[&str] = &[
 pub const POSTGRES_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 const BLOCK_COLUMNS: &str = "height, hash, parent_hash, timestamp, tx_count, header, body";
-const TX_COLUMNS: &str = "hash, height, idx, sender, success, code, receipt";
-const EVENT_COLUMNS: &str =
-    "height, tx_index, log_index, tx_hash, address, topic0, topic1, topic2, topic3, data";
 
 const SELECT_HEAD: &str = "SELECT height, hash FROM blocks ORDER BY height DESC LIMIT 1";
 const INSERT_BLOCKS: &str = "INSERT INTO blocks (height, hash, parent_hash, timestamp, tx_count, \
@@ -192,10 +190,6 @@ fn pg(op: &'static str) -> impl Fn(postgres::Error) -> StoreError {
 
 fn is_unique_violation(err: &postgres::Error) -> bool {
     err.code() == Some(&SqlState::UNIQUE_VIOLATION)
-}
-
-fn int(value: u64) -> Result<i64> {
-    i64::try_from(value).map_err(|_| StoreError::Invalid { what: "an integer is out of range" })
 }
 
 /// FNV-1a, to derive a per-schema advisory lock key.
@@ -374,66 +368,34 @@ fn insert_rows(
 
 type Params = Vec<Box<dyn ToSql + Sync>>;
 
-/// Builds the SQL and parameters of an event query (shape-dependent, so cached by text).
+/// PostgreSQL binding: numbered `$N` placeholders, sets as one array parameter with `= ANY`.
+struct PostgresBinder(Params);
+
+impl Binder for PostgresBinder {
+    fn int(&mut self, value: i64) -> String {
+        self.0.push(Box::new(value));
+        format!("${}", self.0.len())
+    }
+    fn blob(&mut self, value: Vec<u8>) -> String {
+        self.0.push(Box::new(value));
+        format!("${}", self.0.len())
+    }
+    fn any_of(&mut self, column: &str, values: Vec<Vec<u8>>) -> String {
+        self.0.push(Box::new(values));
+        format!("{column} = ANY(${})", self.0.len())
+    }
+}
+
+/// Builds the SQL and parameters of an event query.
 fn event_query(
     filter: &EventFilter,
     after: Option<EventCursor>,
     descending: bool,
     fetch: usize,
 ) -> Result<(String, Params)> {
-    let mut sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE TRUE");
-    let mut params: Params = Vec::new();
-    let mut push = |value: Box<dyn ToSql + Sync>| {
-        params.push(value);
-        format!("${}", params.len())
-    };
-    let blobs = |values: &[Hash32]| values.iter().map(|v| v.to_vec()).collect::<Vec<Vec<u8>>>();
-    if let Some(from) = filter.from_height {
-        let p = push(Box::new(int(from)?));
-        sql.push_str(&format!(" AND height >= {p}"));
-    }
-    if let Some(to) = filter.effective_to_height() {
-        let p = push(Box::new(int(to)?));
-        sql.push_str(&format!(" AND height <= {p}"));
-    }
-    if !filter.addresses.is_empty() {
-        let addresses: Vec<Vec<u8>> = filter.addresses.iter().map(|a| a.to_vec()).collect();
-        let p = push(Box::new(addresses));
-        sql.push_str(&format!(" AND address = ANY({p})"));
-    }
-    for (position, set) in filter.topics.iter().enumerate() {
-        if let Some(set) = set.as_ref().filter(|set| !set.is_empty()) {
-            let p = push(Box::new(blobs(set)));
-            sql.push_str(&format!(" AND topic{position} = ANY({p})"));
-        }
-    }
-    if let Some(cursor) = after {
-        let h = push(Box::new(int(cursor.height)?));
-        let i = push(Box::new(i64::from(cursor.log_index)));
-        let op = if descending { "<" } else { ">" };
-        sql.push_str(&format!(" AND (height, log_index) {op} ({h}, {i})"));
-    }
-    let order = if descending { "DESC" } else { "ASC" };
-    let order = format!("ORDER BY height {order}, log_index {order}");
-    let fetch = i64::try_from(fetch).map_err(|_| StoreError::Invalid { what: "page too large" })?;
-    let limit = push(Box::new(fetch));
-    if let Some(account) = &filter.account {
-        // One ordered index scan per topic position, each limited, merged: an OR over the three
-        // positions would read and sort every event of the account.
-        let a = push(Box::new(pad_address(account).to_vec()));
-        let branches: Vec<String> = (1..4)
-            .map(|k| {
-                format!("SELECT * FROM ({sql} AND topic{k} = {a} {order} LIMIT {limit}) AS t{k}")
-            })
-            .collect();
-        sql = format!(
-            "SELECT * FROM ({}) AS matched {order} LIMIT {limit}",
-            branches.join(" UNION ")
-        );
-    } else {
-        sql.push_str(&format!(" {order} LIMIT {limit}"));
-    }
-    Ok((sql, params))
+    let mut b = PostgresBinder(Vec::new());
+    let sql = sql::event_query(filter, after, descending, fetch, &mut b)?;
+    Ok((sql, b.0))
 }
 
 impl PostgresStore {

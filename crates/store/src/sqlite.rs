@@ -15,11 +15,12 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, Transac
 
 use crate::error::Context;
 use crate::pool::{Pool, lock};
+use crate::sql::{self, Binder, TX_COLUMNS, int};
 use crate::{
     Addr20, BLOCKS_FROM_MAX, BlockRecord, BlockWrite, EVENTS_PAGE_MAX, EventCursor, EventFilter,
     EventRecord, Hash32, RECENT_BLOCKS_MAX, Result, SNAPSHOTS_KEPT, SnapshotRecord, Store,
     StoreError, TXS_PAGE_MAX, TxRecord, check_batch, check_extends, check_meta_key, check_rows,
-    clamp_limit, pad_address,
+    clamp_limit,
 };
 
 /// Read-only connections in the reader pool.
@@ -97,9 +98,6 @@ const MIGRATIONS: &[&str] = &[
 pub const SQLITE_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 const BLOCK_COLUMNS: &str = "height, hash, parent_hash, timestamp, tx_count, header, body";
-const TX_COLUMNS: &str = "hash, height, idx, sender, success, code, receipt";
-const EVENT_COLUMNS: &str =
-    "height, tx_index, log_index, tx_hash, address, topic0, topic1, topic2, topic3, data";
 
 const INSERT_BLOCK: &str = "INSERT INTO blocks (height, hash, parent_hash, timestamp, tx_count, \
      header, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -257,10 +255,6 @@ fn is_constraint(err: &rusqlite::Error) -> bool {
     err.sqlite_error_code() == Some(ErrorCode::ConstraintViolation)
 }
 
-fn int(value: u64) -> Result<i64> {
-    i64::try_from(value).map_err(|_| StoreError::Invalid { what: "an integer is out of range" })
-}
-
 /// Reads a non-negative integer column as `u64`.
 fn uint(row: &Row<'_>, column: usize) -> rusqlite::Result<u64> {
     let value: i64 = row.get(column)?;
@@ -360,65 +354,34 @@ fn insert_rows(conn: &Connection, txs: &[TxRecord], events: &[EventRecord]) -> R
     Ok(())
 }
 
-/// Builds the SQL and parameters of an event query (shape-dependent, so cached by text).
+/// SQLite binding: numbered `?N` placeholders, sets as `IN (...)` lists.
+struct SqliteBinder(Vec<Value>);
+
+impl Binder for SqliteBinder {
+    fn int(&mut self, value: i64) -> String {
+        self.0.push(Value::Integer(value));
+        format!("?{}", self.0.len())
+    }
+    fn blob(&mut self, value: Vec<u8>) -> String {
+        self.0.push(Value::Blob(value));
+        format!("?{}", self.0.len())
+    }
+    fn any_of(&mut self, column: &str, values: Vec<Vec<u8>>) -> String {
+        let list: Vec<String> = values.into_iter().map(|v| self.blob(v)).collect();
+        format!("{column} IN ({})", list.join(", "))
+    }
+}
+
+/// Builds the SQL and parameters of an event query.
 fn event_query(
     filter: &EventFilter,
     after: Option<EventCursor>,
     descending: bool,
     fetch: usize,
 ) -> Result<(String, Vec<Value>)> {
-    let mut sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE 1 = 1");
-    let mut params: Vec<Value> = Vec::new();
-    let mut push = |value: Value| {
-        params.push(value);
-        format!("?{}", params.len())
-    };
-    if let Some(from) = filter.from_height {
-        let p = push(Value::Integer(int(from)?));
-        sql.push_str(&format!(" AND height >= {p}"));
-    }
-    if let Some(to) = filter.effective_to_height() {
-        let p = push(Value::Integer(int(to)?));
-        sql.push_str(&format!(" AND height <= {p}"));
-    }
-    if !filter.addresses.is_empty() {
-        let list: Vec<String> =
-            filter.addresses.iter().map(|a| push(Value::Blob(a.to_vec()))).collect();
-        sql.push_str(&format!(" AND address IN ({})", list.join(", ")));
-    }
-    for (position, set) in filter.topics.iter().enumerate() {
-        if let Some(set) = set.as_ref().filter(|set| !set.is_empty()) {
-            let list: Vec<String> = set.iter().map(|t| push(Value::Blob(t.to_vec()))).collect();
-            sql.push_str(&format!(" AND topic{position} IN ({})", list.join(", ")));
-        }
-    }
-    if let Some(cursor) = after {
-        let h = push(Value::Integer(int(cursor.height)?));
-        let i = push(Value::Integer(i64::from(cursor.log_index)));
-        let op = if descending { "<" } else { ">" };
-        sql.push_str(&format!(" AND (height, log_index) {op} ({h}, {i})"));
-    }
-    let order = if descending { "DESC" } else { "ASC" };
-    let order = format!("ORDER BY height {order}, log_index {order}");
-    let fetch = i64::try_from(fetch).map_err(|_| StoreError::Invalid { what: "page too large" })?;
-    let limit = push(Value::Integer(fetch));
-    if let Some(account) = &filter.account {
-        // One ordered index scan per topic position, each limited, merged: an OR over the three
-        // positions would read and sort every event of the account.
-        let a = push(Value::Blob(pad_address(account).to_vec()));
-        let branches: Vec<String> = (1..4)
-            .map(|k| {
-                format!("SELECT * FROM ({sql} AND topic{k} = {a} {order} LIMIT {limit}) AS t{k}")
-            })
-            .collect();
-        sql = format!(
-            "SELECT * FROM ({}) AS matched {order} LIMIT {limit}",
-            branches.join(" UNION ")
-        );
-    } else {
-        sql.push_str(&format!(" {order} LIMIT {limit}"));
-    }
-    Ok((sql, params))
+    let mut b = SqliteBinder(Vec::new());
+    let sql = sql::event_query(filter, after, descending, fetch, &mut b)?;
+    Ok((sql, b.0))
 }
 
 impl Store for SqliteStore {

@@ -1,5 +1,6 @@
-//! Just enough HTTP/1.1 to talk JSON with chromedriver on the loopback interface: one connection
-//! per request (`Connection: close`), `Content-Length` or chunked bodies, bounded sizes.
+//! Just enough HTTP/1.1 to talk JSON with chromedriver, and with a Hoard node from the CLI and the
+//! tests: one connection per request (`Connection: close`), `Content-Length` or chunked bodies,
+//! bounded sizes, a timeout on every step. Plain HTTP only.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -9,13 +10,24 @@ use crate::error::{Error, Result};
 
 /// An HTTP response: status code and body.
 #[derive(Debug)]
-pub(crate) struct Response {
+pub struct Response {
+    /// Status code.
     pub status: u16,
+    /// The whole body (de-chunked).
     pub body: Vec<u8>,
 }
 
-/// Sends one request and reads the whole response.
-pub(crate) fn request(
+impl Response {
+    /// The body as JSON, or as a JSON string when it is not JSON (an HTML error page, say).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|_| {
+            serde_json::Value::String(String::from_utf8_lossy(&self.body).into_owned())
+        })
+    }
+}
+
+/// Sends one request (a JSON body, if any) and reads the whole response.
+pub fn request(
     addr: SocketAddr,
     method: &str,
     path: &str,

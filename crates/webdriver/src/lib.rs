@@ -30,9 +30,12 @@
 //! Responses above [`RESPONSE_BYTES_MAX`] are refused; every request has a timeout
 //! ([`Config::request_timeout`]); chromedriver gets [`Config::startup_timeout`] to come up.
 //! This is test tooling: it trusts the local chromedriver and never talks to the network itself.
+//!
+//! Its HTTP/1.1 client ([`http::request`]) is public: it is also the small blocking JSON client of
+//! the `hoard` CLI and of the end-to-end tests, so the project has one such client, not several.
 
 mod error;
-mod http;
+pub mod http;
 
 use std::fs;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};

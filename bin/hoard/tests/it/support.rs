@@ -70,30 +70,14 @@ impl Drop for NodeProcess {
 
 /// One HTTP request; None when the connection fails (e.g. the node was killed).
 pub fn request(port: u16, method: &str, path: &str, body: Option<&str>) -> Option<(u16, Value)> {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
-    let body = body.unwrap_or("");
-    write!(s, "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).ok()?;
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).ok()?;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, rest) = text.split_once("\r\n\r\n")?;
-    let status = head.split_whitespace().nth(1)?.parse().ok()?;
-    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-        let mut out = String::new();
-        let mut s = rest;
-        while let Some((size, tail)) = s.split_once("\r\n") {
-            let n = usize::from_str_radix(size.trim(), 16).ok()?;
-            if n == 0 || tail.len() < n {
-                break;
-            }
-            out.push_str(&tail[..n]);
-            s = tail[n..].trim_start_matches("\r\n");
-        }
-        out
-    } else {
-        rest.to_string()
-    };
-    Some((status, serde_json::from_str(&body).unwrap_or(Value::String(body))))
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let r = hoard_webdriver::http::request(
+        addr,
+        method,
+        path,
+        body.map(str::as_bytes),
+        Duration::from_secs(30),
+    )
+    .ok()?;
+    Some((r.status, r.json()))
 }

@@ -1,8 +1,6 @@
 //! The pages: each reads the committed view once (short read lock, released before any store
 //! query), then the store's projections, and renders HTML with [`super::render`].
 
-use std::sync::OnceLock;
-
 use alloy_primitives::{Address, B256, U256, hex};
 use hoard_core::{
     Receipt,
@@ -35,11 +33,6 @@ struct View {
     dfg: Address,
 }
 
-fn demo_accounts() -> &'static [(Address, &'static str)] {
-    static DEMO: OnceLock<Vec<(Address, &'static str)>> = OnceLock::new();
-    DEMO.get_or_init(|| devnet::accounts().into_iter().map(|a| (a.address, a.name)).collect())
-}
-
 fn view_of(c: &hoard_node::Committed) -> View {
     let a = c.engine.addresses();
     let devnet = c.engine.chain_id() == devnet::DEVNET_CHAIN_ID;
@@ -49,8 +42,8 @@ fn view_of(c: &hoard_node::Committed) -> View {
     names.add(a.diamond, "diamond");
     names.add(a.vesting_escrow, "vesting escrow");
     if devnet {
-        for (address, name) in demo_accounts() {
-            names.add(*address, format!("{name} (demo)"));
+        for demo in devnet::accounts() {
+            names.add(demo.address, format!("{} (demo)", demo.name));
         }
     }
     View {

@@ -58,7 +58,7 @@ pub fn create(ctx: &mut Ctx<'_>, c: &command::CreateVesting) -> Outcome {
     validate(c.beneficiary, c.amount, c.cliffS, c.durationS)?;
     let escrow = ctx.addrs.vesting_escrow;
     token::move_tokens(ctx, TokenId::Dfg, ctx.sender, escrow, c.amount)?;
-    let id = add_schedule(
+    add_schedule(
         ctx,
         Vesting {
             beneficiary: c.beneficiary,
@@ -69,7 +69,6 @@ pub fn create(ctx: &mut Ctx<'_>, c: &command::CreateVesting) -> Outcome {
             released: U256::ZERO,
         },
     );
-    let _ = id;
     Ok(())
 }
 

@@ -121,13 +121,12 @@ fn check_invariants(c: &Chain) {
     let mut icy = U256::ZERO;
     let mut dfg = U256::ZERO;
     let mut delegated: BTreeMap<Address, U256> = BTreeMap::new();
-    for (a, acc) in st.accounts() {
+    for (_, acc) in st.accounts() {
         icy += acc.icy;
         dfg += acc.dfg;
         if acc.delegate != Address::ZERO {
             *delegated.entry(acc.delegate).or_default() += acc.dfg;
         }
-        let _ = a;
     }
     assert_eq!(icy, c.engine.total_supply(TokenId::Icy), "ICY supply = sum of balances");
     assert_eq!(dfg, c.engine.total_supply(TokenId::Dfg), "DFG supply = sum of balances");
@@ -177,7 +176,7 @@ proptest! {
             }
             let (who, cmd) = command(&c, op).expect("not a warp");
             let root_before = c.engine.state_root();
-            let r = c.run(who, cmd);
+            c.run(who, cmd);
             prop_assert_ne!(c.engine.state_root(), root_before);
             check_invariants(&c);
             let now = c.time_s;
@@ -187,7 +186,6 @@ proptest! {
             for (a, t, v) in &observed {
                 prop_assert_eq!(c.engine.past_votes(a, *t, c.time_s).expect("past"), *v);
             }
-            let _ = r;
         }
         // Replaying the same blocks on a fresh engine reproduces the root.
         let mut replay = genesis().build().expect("genesis");

@@ -99,7 +99,6 @@ fn signatures_are_bound_to_domain_and_refuse_malleability() {
 
 #[test]
 fn json_round_trip_and_type_definitions() {
-    let c = Chain::new();
     let cmd = Command::CreateVesting(CreateVesting {
         beneficiary: addr(BOB),
         amount: tokens(3),
@@ -122,7 +121,6 @@ fn json_round_trip_and_type_definitions() {
     assert_eq!(types[0].name, "ProposeCut");
     assert_eq!(types[1].name, "FacetCut");
     assert_eq!(types[1].fields[2].ty, "bytes4[]");
-    let _ = c;
     // Selectors are unique.
     let mut sels: Vec<[u8; 4]> = COMMANDS.iter().map(CommandInfo::selector).collect();
     sels.sort();
@@ -139,7 +137,6 @@ fn log_encoding_round_trips() {
     let mut buf = Vec::new();
     r.encode(&mut buf);
     assert_eq!(hoard_core::Receipt::decode(&buf).expect("decodes"), r);
-    let _: Address = r.sender;
 }
 
 /// Independent EIP-712 implementation: Python eth-account signs a Hoard command and we recover

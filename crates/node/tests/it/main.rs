@@ -195,9 +195,8 @@ fn tampered_log_is_detected_on_open() {
         // No snapshot: kill without shutdown is simulated by leaking the node's snapshot step.
         std::mem::forget(node);
     }
-    // Rewrite the block body with a different amount, keeping the header.
-    let conn = rusqlite_free_edit(&f.path());
-    assert!(conn, "edited the stored block");
+    // Corrupt the stored block body, keeping the header.
+    assert!(flip_block_body_byte(&f.path()), "edited the stored block");
     let store = hoard_store::open(&f.path()).expect("store");
     let err = Node::open(store, &f.genesis, NodeConfig::default()).err().expect("refused");
     assert_eq!(err.code(), "node.corrupt");
@@ -205,7 +204,7 @@ fn tampered_log_is_detected_on_open() {
 
 /// Flips the last byte of block 1's body (part of the command's ABI encoding) directly in the
 /// SQLite file, as a disk fault or an attacker with file access would.
-fn rusqlite_free_edit(path: &str) -> bool {
+fn flip_block_body_byte(path: &str) -> bool {
     let Ok(conn) = rusqlite::Connection::open(path) else { return false };
     let Ok(mut body): Result<Vec<u8>, _> =
         conn.query_row("SELECT body FROM blocks WHERE height = 1", [], |r| r.get(0))
