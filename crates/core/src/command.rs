@@ -201,16 +201,21 @@ macro_rules! commands {
             /// Builds a command from its EIP-712 type name and JSON message
             /// (the `message` of `eth_signTypedData_v4`).
             pub fn from_json(name: &str, message: serde_json::Value) -> Result<Command, TxInvalid> {
-                let message = normalize_small_uints(name, message);
+                if !COMMANDS.iter().any(|c| c.name == name) {
+                    return Err(TxInvalid::Malformed(format!("unknown command type {}", crate::rejection::echo(name))));
+                }
+                let message = canonical_message(name, message)?;
                 match name {
                     $(stringify!($name) => serde_json::from_value::<$name>(message).map(Command::$name)
                         .map_err(|e| TxInvalid::Malformed(format!("{} message: {e}", stringify!($name)))),)*
-                    other => Err(TxInvalid::Malformed(format!("unknown command type {other:?}"))),
+                    other => Err(TxInvalid::Malformed(format!("unknown command type {}", crate::rejection::echo(other)))),
                 }
             }
-            /// The JSON message (the inverse of [`Command::from_json`]).
+            /// The JSON message (the inverse of [`Command::from_json`]): integers up to 64 bits
+            /// as numbers, wider ones as decimal strings of base units.
             pub fn to_json(&self) -> serde_json::Value {
-                match self { $(Command::$name(c) => serde_json::to_value(c).expect("invariant: sol structs serialize")),* }
+                let raw = match self { $(Command::$name(c) => serde_json::to_value(c).expect("invariant: sol structs serialize")),* };
+                display_message(type_defs(self.name()).unwrap_or_default(), self.name(), raw)
             }
             /// EIP-712 `encodeType` of a command type by name.
             pub fn encode_type(name: &str) -> Option<String> {
@@ -246,29 +251,194 @@ commands! {
     52 => CancelCut, DiamondCut, "cancelCut(uint64)";
 }
 
-/// Wallets send `uint8`..`uint64` values either as JSON numbers or as decimal strings; accept both
-/// for top-level fields.
-fn normalize_small_uints(name: &str, message: serde_json::Value) -> serde_json::Value {
-    let serde_json::Value::Object(mut map) = message else { return message };
-    if let Some(primary) = type_defs(name).and_then(<[TypeDef]>::first) {
-        for field in &primary.fields {
-            let small = matches!(field.ty.as_str(), "uint8" | "uint16" | "uint32" | "uint64");
-            if !small {
-                continue;
+/// Most elements of an array field of a JSON message.
+pub const MESSAGE_ARRAY_LEN_MAX: usize = 1_024;
+
+/// Validates a JSON message field by field against the EIP-712 types of command `name` and
+/// rewrites it in the one form the struct decoder takes. Wallets send integers as JSON numbers,
+/// decimal strings or 0x hex strings; all three are accepted, and nothing else: an empty string
+/// or a bare `0x` is not zero. Every error names the field and what it expects, and quotes the
+/// input cut to [`ECHO_CHARS_MAX`](crate::rejection::ECHO_CHARS_MAX) characters.
+fn canonical_message(
+    name: &str,
+    message: serde_json::Value,
+) -> Result<serde_json::Value, TxInvalid> {
+    let defs = type_defs(name).unwrap_or_default();
+    canonical_value(defs, name, name, message)
+        .map_err(|e| TxInvalid::Malformed(format!("{name} message: {e}")))
+}
+
+fn canonical_value(
+    defs: &[TypeDef],
+    ty: &str,
+    path: &str,
+    value: serde_json::Value,
+) -> Result<serde_json::Value, String> {
+    use serde_json::Value;
+    if let Some(element) = ty.strip_suffix("[]") {
+        let Value::Array(items) = value else {
+            return Err(format!("field `{path}`: expected an array of {element}"));
+        };
+        if items.len() > MESSAGE_ARRAY_LEN_MAX {
+            return Err(format!(
+                "field `{path}`: at most {MESSAGE_ARRAY_LEN_MAX} elements, got {}",
+                items.len()
+            ));
+        }
+        return items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| canonical_value(defs, element, &format!("{path}[{i}]"), item))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array);
+    }
+    if let Some(def) = defs.iter().find(|d| d.name == ty) {
+        let Value::Object(mut map) = value else {
+            return Err(format!("field `{path}`: expected an object ({ty})"));
+        };
+        let mut out = serde_json::Map::new();
+        for field in &def.fields {
+            let inner =
+                if path == ty { field.name.clone() } else { format!("{path}.{}", field.name) };
+            let v = map
+                .remove(&field.name)
+                .ok_or_else(|| format!("missing field `{inner}` ({})", field.ty))?;
+            out.insert(field.name.clone(), canonical_value(defs, &field.ty, &inner, v)?);
+        }
+        if let Some(extra) = map.keys().next() {
+            return Err(format!("unknown field {} in {ty}", crate::rejection::echo(extra)));
+        }
+        return Ok(Value::Object(out));
+    }
+    if let Some(bits) = ty.strip_prefix("uint") {
+        let bits: usize =
+            bits.parse().map_err(|_| format!("field `{path}`: unsupported type {ty}"))?;
+        let n = parse_uint(&value, bits).map_err(|e| format!("field `{path}` ({ty}): {e}"))?;
+        return Ok(if bits <= 64 {
+            Value::from(n.to::<u64>())
+        } else {
+            Value::String(format!("{n:#x}"))
+        });
+    }
+    let text = match &value {
+        Value::String(s) => s.as_str(),
+        _ if ty == "bool" => {
+            return match value {
+                Value::Bool(_) => Ok(value),
+                _ => Err(format!("field `{path}`: expected true or false")),
+            };
+        }
+        _ => return Err(format!("field `{path}`: expected a string ({ty})")),
+    };
+    match ty {
+        "string" => Ok(value),
+        "address" => {
+            let ok = text.len() == 42
+                && text.starts_with("0x")
+                && text[2..].bytes().all(|b| b.is_ascii_hexdigit());
+            if ok {
+                Ok(value)
+            } else {
+                Err(format!(
+                    "field `{path}`: expected a 0x-prefixed 20-byte hex address, got {}",
+                    crate::rejection::echo(text)
+                ))
             }
-            if let Some(serde_json::Value::String(s)) = map.get(&field.name) {
-                let parsed = if let Some(hex) = s.strip_prefix("0x") {
-                    u64::from_str_radix(hex, 16).ok()
-                } else {
-                    s.parse::<u64>().ok()
-                };
-                if let Some(n) = parsed {
-                    map.insert(field.name.clone(), serde_json::Value::from(n));
-                }
+        }
+        _ => {
+            let size: usize = ty
+                .strip_prefix("bytes")
+                .and_then(|n| n.parse().ok())
+                .filter(|n| (1..=32).contains(n))
+                .ok_or_else(|| format!("field `{path}`: unsupported type {ty}"))?;
+            let ok = text.len() == 2 + 2 * size
+                && text.starts_with("0x")
+                && text[2..].bytes().all(|b| b.is_ascii_hexdigit());
+            if ok {
+                Ok(value)
+            } else {
+                Err(format!(
+                    "field `{path}`: expected {size} bytes as 0x-prefixed hex ({} hex digits), got {}",
+                    2 * size,
+                    crate::rejection::echo(text)
+                ))
             }
         }
     }
-    serde_json::Value::Object(map)
+}
+
+/// Parses an unsigned integer of `bits` bits from a JSON number, a decimal string or a 0x hex
+/// string.
+fn parse_uint(value: &serde_json::Value, bits: usize) -> Result<alloy_primitives::U256, String> {
+    use alloy_primitives::U256;
+    let n = match value {
+        serde_json::Value::Number(n) => n.as_u64().map(U256::from).ok_or_else(|| {
+            format!(
+                "{n} is not a whole number from 0 to 2^64-1 (send larger values as decimal strings)"
+            )
+        })?,
+        serde_json::Value::String(s) => {
+            if s.is_empty() {
+                return Err("an empty string is not a number".into());
+            }
+            let (digits, radix) = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+                Some(hex) => (hex, 16),
+                None => (s.as_str(), 10),
+            };
+            let valid = !digits.is_empty()
+                && digits.len() <= 80
+                && digits
+                    .bytes()
+                    .all(|b| if radix == 16 { b.is_ascii_hexdigit() } else { b.is_ascii_digit() });
+            if !valid {
+                return Err(format!(
+                    "expected a decimal string of base units or a 0x hex string, got {}",
+                    crate::rejection::echo(s)
+                ));
+            }
+            U256::from_str_radix(digits, radix)
+                .map_err(|_| format!("{} is larger than 2^256-1", crate::rejection::echo(s)))?
+        }
+        _ => return Err("expected a number or a decimal or 0x hex string".into()),
+    };
+    if bits < 256 && n >> bits != U256::ZERO {
+        return Err(format!("{n} does not fit in {bits} bits"));
+    }
+    Ok(n)
+}
+
+/// Rewrites a message from the struct encoder for people: integers wider than 64 bits as
+/// decimal strings of base units (the encoder writes hex).
+fn display_message(defs: &[TypeDef], ty: &str, value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    if let Some(element) = ty.strip_suffix("[]") {
+        return match value {
+            Value::Array(items) => {
+                Value::Array(items.into_iter().map(|i| display_message(defs, element, i)).collect())
+            }
+            other => other,
+        };
+    }
+    if let Some(def) = defs.iter().find(|d| d.name == ty) {
+        return match value {
+            Value::Object(mut map) => {
+                for field in &def.fields {
+                    if let Some(v) = map.remove(&field.name) {
+                        map.insert(field.name.clone(), display_message(defs, &field.ty, v));
+                    }
+                }
+                Value::Object(map)
+            }
+            other => other,
+        };
+    }
+    match ty.strip_prefix("uint").and_then(|b| b.parse::<usize>().ok()) {
+        Some(bits) if bits > 64 => match parse_uint(&value, bits) {
+            Ok(n) => Value::String(n.to_string()),
+            Err(_) => value,
+        },
+        _ => value,
+    }
 }
 
 /// One field of an EIP-712 struct type.

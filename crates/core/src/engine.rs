@@ -194,10 +194,39 @@ impl Engine {
 
     /// Executes one command: either it applies entirely, or it is rejected and only the sender's
     /// nonce moves. Envelope failures return `Err` and change nothing.
+    ///
+    /// Admission of a sender without state: a signature made for another domain recovers some
+    /// unrelated address, and a ledger without fees must not store an entry for every such
+    /// phantom. A sender with no account entry is admitted only with nonce 0 and a command that
+    /// applies and changes some state; otherwise the command is refused before inclusion
+    /// ([`TxInvalid::UnknownSender`]) and nothing changes.
     pub fn execute(&mut self, env: &Env, tx: &Tx) -> Result<Receipt, TxInvalid> {
+        let known = self.state.is_known(&tx.sender);
+        if !known && tx.command.nonce() != 0 {
+            return Err(TxInvalid::UnknownSender {
+                sender: tx.sender,
+                why: format!(
+                    "its nonce is {}, but an account's first command has nonce 0",
+                    tx.command.nonce()
+                ),
+            });
+        }
         self.check(env, tx)?;
         let checkpoint = self.state.checkpoint();
         let (outcome, logs) = self.run(env, tx);
+        if !known {
+            let why = match &outcome {
+                Err(r) => Some(format!("for it the command would be rejected ({}: {r})", r.code())),
+                Ok(()) if !self.state.changed_since(checkpoint) => {
+                    Some("for it the command would change nothing".to_string())
+                }
+                Ok(()) => None,
+            };
+            if let Some(why) = why {
+                self.state.revert(checkpoint);
+                return Err(TxInvalid::UnknownSender { sender: tx.sender, why });
+            }
+        }
         if outcome.is_err() {
             self.state.revert(checkpoint);
         }

@@ -45,6 +45,21 @@ pub enum TxInvalid {
     /// The command type is unknown or its body does not decode.
     #[error("malformed command: {0}")]
     Malformed(String),
+    /// The recovered signer has no state on this chain and the command cannot do anything for
+    /// an empty account: almost always a signature made for another domain (chain id or
+    /// verifying contract), which recovers some unrelated address. Refused before inclusion, so
+    /// nothing is stored for the phantom address and the same signed command may still apply
+    /// later (once the account exists, within its deadline).
+    #[error(
+        "signature does not match any known account for this domain (check chainId and \
+         verifyingContract): it recovers {sender}, which has no state on this chain, and {why}"
+    )]
+    UnknownSender {
+        /// The address the signature recovers.
+        sender: alloy_primitives::Address,
+        /// Why the command cannot be admitted for an empty account.
+        why: String,
+    },
 }
 
 impl TxInvalid {
@@ -57,6 +72,7 @@ impl TxInvalid {
             TxInvalid::NonceGap { .. } => "tx.nonce_gap",
             TxInvalid::Expired { .. } => "tx.expired",
             TxInvalid::Malformed(_) => "tx.malformed",
+            TxInvalid::UnknownSender { .. } => "tx.unknown_sender",
         }
     }
 }
@@ -154,6 +170,21 @@ impl Rejection {
             Rejection::CutRefused(_) => "diamond.cut_refused",
             Rejection::NothingToRelease => "vesting.nothing_to_release",
         }
+    }
+}
+
+/// Most characters of client input that a message quotes back.
+pub const ECHO_CHARS_MAX: usize = 64;
+
+/// Quotes client input for a message, cut to [`ECHO_CHARS_MAX`] characters with an ellipsis
+/// and the full length, so a huge input is never echoed back in full.
+pub fn echo(input: &str) -> String {
+    let count = input.chars().count();
+    if count <= ECHO_CHARS_MAX {
+        format!("{input:?}")
+    } else {
+        let head: String = input.chars().take(ECHO_CHARS_MAX).collect();
+        format!("{head:?}... ({count} characters)")
     }
 }
 

@@ -504,6 +504,16 @@ impl State {
     pub fn account(&self, a: &Address) -> Account {
         self.accounts.get(a).cloned().unwrap_or_default()
     }
+    /// Whether the address has any state of its own: an account entry (a nonce, a balance or
+    /// a delegate), a role, a pending role grant, a minter allowance, or being the governance account. Cheap: a handful of map
+    /// lookups (roles and pending grants are few, set by privileged accounts only).
+    pub fn is_known(&self, a: &Address) -> bool {
+        self.accounts.contains_key(a)
+            || self.globals.governance == *a
+            || self.minters.contains_key(a)
+            || self.roles.values().any(|members| members.contains(a))
+            || self.grants.keys().any(|(_, grantee)| grantee == a)
+    }
     /// An account's nonce.
     pub fn nonce(&self, a: &Address) -> u64 {
         self.accounts.get(a).map_or(0, |x| x.nonce)
@@ -722,6 +732,15 @@ impl State {
     /// Number of journal entries; a checkpoint to revert to.
     pub fn checkpoint(&self) -> usize {
         self.journal.len()
+    }
+
+    /// Whether the writes after `checkpoint` changed any entry (an entry written back to its
+    /// old value is unchanged).
+    pub fn changed_since(&self, checkpoint: usize) -> bool {
+        let mut seen = BTreeSet::new();
+        self.journal[checkpoint.min(self.journal.len())..]
+            .iter()
+            .any(|(key, old)| seen.insert(key) && self.get(key) != *old)
     }
 
     /// Undoes every write after `checkpoint`.

@@ -2,6 +2,7 @@
 //! per facet, and property tests of the invariants.
 
 mod access;
+mod admission;
 mod commitment;
 mod diamond;
 mod genesis;
