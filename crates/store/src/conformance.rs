@@ -815,6 +815,28 @@ pub fn snapshots_keep_n(store: &dyn Store) {
     assert_eq!(store.snapshot_heights().expect("heights"), kept, "an older one is pruned");
 }
 
+/// Snapshots by height, and setting one aside: recovery no longer sees it, the others stay.
+pub fn snapshots_set_aside(store: &dyn Store) {
+    let snapshot =
+        |height: u64| SnapshotRecord { height, state_root: [height as u8; 32], bytes: vec![7; 99] };
+    for height in [10, 20] {
+        store.put_snapshot(&snapshot(height)).expect("put snapshot");
+    }
+    assert_eq!(store.snapshot(10).expect("read"), Some(snapshot(10)));
+    assert_eq!(store.snapshot(15).expect("read"), None);
+    assert_eq!(store.snapshot(u64::MAX).expect("read"), None);
+    store.set_aside_snapshot(20, "does not match its block").expect("set aside");
+    assert_eq!(store.snapshot(20).expect("read"), None);
+    assert_eq!(store.latest_snapshot().expect("latest"), Some(snapshot(10)));
+    assert_eq!(store.snapshot_heights().expect("heights"), vec![10]);
+    store.set_aside_snapshot(20, "again").expect("setting aside a missing one is a no-op");
+    for height in 30..40 {
+        store.put_snapshot(&snapshot(height)).expect("put snapshot");
+        store.set_aside_snapshot(height, "pruned after a few").expect("set aside");
+    }
+    assert_eq!(store.snapshot_heights().expect("heights"), vec![10]);
+}
+
 /// Meta values round-trip, overwrite and may be empty or binary.
 pub fn meta_round_trip(store: &dyn Store) {
     assert_eq!(store.meta("chain_id").expect("meta"), None);
@@ -951,4 +973,110 @@ pub fn sequencer_lock(open: &dyn Fn() -> Box<dyn Store>) {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     assert!(taken, "the lock is free once its holder is gone");
+}
+
+/// Fault injection for SQLite files: what a disk or a crash does to them, for the fault tests of
+/// this crate, the node and the binary.
+pub mod faults {
+    use std::path::{Path, PathBuf};
+
+    /// SQLite's WAL header and frame header sizes (https://www.sqlite.org/fileformat.html, "WAL
+    /// file format").
+    const WAL_HEADER_BYTES: u64 = 32;
+    const WAL_FRAME_HEADER_BYTES: u64 = 24;
+
+    fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
+        let mut s = p.as_os_str().to_owned();
+        s.push(suffix);
+        PathBuf::from(s)
+    }
+
+    /// Copies what a kill -9 leaves on disk of the database `db` (its file, its write-ahead
+    /// log and its acknowledged-head record) to `to`, while the store may still be open.
+    pub fn crash_image(db: &Path, to: &Path) {
+        std::fs::copy(db, to).expect("fault: copy the database file");
+        for suffix in ["-wal", ".acked-head"] {
+            let from = with_suffix(db, suffix);
+            if from.exists() {
+                std::fs::copy(&from, with_suffix(to, suffix)).expect("fault: copy a side file");
+            }
+        }
+    }
+
+    /// Damages the last frame of the write-ahead log of `db` (one byte of its page image), as a
+    /// torn write of the disk would: SQLite's recovery then stops before the last commit.
+    /// Returns false when there is no WAL frame to damage.
+    pub fn damage_last_wal_frame(db: &Path) -> bool {
+        let wal = with_suffix(db, "-wal");
+        let Ok(mut bytes) = std::fs::read(&wal) else { return false };
+        if bytes.len() < WAL_HEADER_BYTES as usize {
+            return false;
+        }
+        let page_size = u32::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as u64;
+        let frame = WAL_FRAME_HEADER_BYTES + page_size;
+        let frames = (bytes.len() as u64 - WAL_HEADER_BYTES) / frame;
+        if frames == 0 {
+            return false;
+        }
+        let last = WAL_HEADER_BYTES + (frames - 1) * frame;
+        let at = (last + WAL_FRAME_HEADER_BYTES + page_size / 2) as usize;
+        bytes[at] ^= 0xff;
+        std::fs::write(&wal, &bytes).expect("fault: write the damaged WAL");
+        true
+    }
+
+    /// Overwrites one leaf page in the middle of `table`'s b-tree in the (closed, checkpointed)
+    /// database file `db` with garbage: a damaged sector under live data. Returns the page
+    /// number.
+    pub fn damage_table_page(db: &Path, table: &str) -> u32 {
+        let mut bytes = std::fs::read(db).expect("fault: read the database file");
+        let page_size = match u16::from_be_bytes([bytes[16], bytes[17]]) {
+            1 => 65_536usize,
+            n => n as usize,
+        };
+        let root = {
+            let conn = rusqlite::Connection::open_with_flags(
+                db,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )
+            .expect("fault: open the database");
+            let root: i64 = conn
+                .query_row(
+                    "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                    [table],
+                    |r| r.get(0),
+                )
+                .expect("fault: the table exists");
+            root as u32
+        };
+        // Walk down the middle child of each interior page to a leaf.
+        let mut page = root;
+        loop {
+            let base = (page as usize - 1) * page_size;
+            let header = if page == 1 { base + 100 } else { base };
+            let kind = bytes[header];
+            if kind == 0x0a || kind == 0x0d {
+                break; // a leaf (index or table b-tree)
+            }
+            assert!(kind == 0x02 || kind == 0x05, "fault: page {page} is a b-tree page ({kind})");
+            let cells = u16::from_be_bytes([bytes[header + 3], bytes[header + 4]]) as usize;
+            assert!(cells > 0, "fault: an interior page has cells");
+            let pointer_at = header + 12 + 2 * (cells / 2);
+            let cell = u16::from_be_bytes([bytes[pointer_at], bytes[pointer_at + 1]]) as usize;
+            let child = base + cell;
+            page = u32::from_be_bytes([
+                bytes[child],
+                bytes[child + 1],
+                bytes[child + 2],
+                bytes[child + 3],
+            ]);
+        }
+        assert_ne!(page, root, "fault: the table spans more than one page");
+        let base = (page as usize - 1) * page_size;
+        for (i, b) in bytes[base..base + page_size].iter_mut().enumerate() {
+            *b = (i as u8).wrapping_mul(37) ^ 0x5a;
+        }
+        std::fs::write(db, &bytes).expect("fault: write the damaged database");
+        page
+    }
 }

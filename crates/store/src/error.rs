@@ -29,6 +29,22 @@ pub enum StoreError {
     #[error("database schema version {found} is newer than this build supports ({supported})")]
     SchemaTooNew { found: i64, supported: i64 },
 
+    /// The database file is damaged where this operation read or wrote (SQLite's
+    /// `SQLITE_CORRUPT` / `SQLITE_NOTADB`): a disk or file-system fault, never a rule of the
+    /// protocol. `hoard verify` names the damaged blocks; `hoard reindex` rebuilds projections
+    /// from a readable log.
+    #[error("the database file is damaged (found while {op})")]
+    Damaged { op: &'static str },
+
+    /// The database holds fewer blocks than were acknowledged to clients: the disk lost a
+    /// durable tail (seen after a damaged last WAL frame). Detected from the acknowledged-head
+    /// record kept beside the database.
+    #[error(
+        "the database lost acknowledged blocks: block {acknowledged} was acknowledged, but \
+         the log now ends at {present}"
+    )]
+    LostTail { acknowledged: u64, present: u64 },
+
     /// This store held the sequencer lock and lost its connection, so it no longer holds it.
     #[error("the sequencer lock was lost with the database connection")]
     LockLost,
@@ -51,13 +67,43 @@ impl StoreError {
             Self::Invalid { .. } => "store.invalid",
             Self::Corrupt { .. } => "store.corrupt",
             Self::SchemaTooNew { .. } => "store.schema",
+            Self::Damaged { .. } => "store.damaged",
+            Self::LostTail { .. } => "store.lost_tail",
             Self::LockLost => "store.lock_lost",
             Self::Backend { .. } => "store.backend",
         }
     }
 
+    /// The underlying cause in words for logs ("disk full (SQLITE_FULL)", "errno 28: No space
+    /// left on device", "SQLSTATE 53100 disk_full: ..."), found by walking the error's sources.
+    /// `None` when there is nothing more to say than the message.
+    pub fn cause(&self) -> Option<String> {
+        let mut next: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(self);
+        while let Some(err) = next {
+            if let Some(e) = err.downcast_ref::<rusqlite::Error>() {
+                return Some(crate::sqlite::describe(e));
+            }
+            if let Some(e) = err.downcast_ref::<postgres::Error>() {
+                return Some(crate::postgres::describe(e));
+            }
+            if let Some(e) = err.downcast_ref::<std::io::Error>() {
+                return Some(describe_io(e));
+            }
+            next = err.source();
+        }
+        None
+    }
+
     pub(crate) fn backend(op: &'static str, source: impl Into<BoxError>) -> Self {
         Self::Backend { op, source: source.into() }
+    }
+}
+
+/// An I/O error with its errno, when it has one.
+pub(crate) fn describe_io(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(errno) => format!("errno {errno}: {e}"),
+        None => e.to_string(),
     }
 }
 

@@ -44,6 +44,7 @@ mod pool;
 pub mod postgres;
 mod sql;
 pub mod sqlite;
+mod witness;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -51,6 +52,7 @@ pub mod conformance;
 pub use error::{Result, StoreError};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+pub use witness::witness_path;
 
 /// A 32-byte hash (block hash, transaction hash, topic, state root).
 pub type Hash32 = [u8; 32];
@@ -75,6 +77,8 @@ pub const FILTER_SET_MAX: usize = 256;
 pub const TOPICS_MAX: usize = 4;
 /// How many snapshots [`Store::put_snapshot`] keeps; older ones are pruned.
 pub const SNAPSHOTS_KEPT: usize = 3;
+/// How many set-aside snapshots (those that did not match their block) are kept for inspection.
+pub const SNAPSHOTS_SET_ASIDE_KEPT: usize = 3;
 /// Longest meta key, in bytes.
 pub const META_KEY_LEN_MAX: usize = 128;
 /// Largest height, timestamp or index that the backends can store (their integers are signed
@@ -306,6 +310,35 @@ pub trait Store: Send + Sync {
     /// Heights of the kept snapshots, newest first.
     fn snapshot_heights(&self) -> Result<Vec<u64>>;
 
+    /// The snapshot at `height`.
+    fn snapshot(&self, height: u64) -> Result<Option<SnapshotRecord>>;
+
+    /// Moves the snapshot at `height` out of the snapshots (so recovery no longer sees it) into
+    /// a set-aside table with `reason`, keeping the newest [`SNAPSHOTS_SET_ASIDE_KEPT`]. No-op
+    /// when there is none at that height.
+    fn set_aside_snapshot(&self, height: u64, reason: &str) -> Result<()>;
+
+    /// The newest block recorded as durably committed and acknowledged, in a record kept apart
+    /// from the log (SQLite: a small separately synced file beside the database). A head below
+    /// it means the storage lost an acknowledged tail. `None` when the backend keeps no such
+    /// record (PostgreSQL trusts its own write-ahead log) or nothing was recorded yet.
+    fn acknowledged_head(&self) -> Result<Option<(u64, Hash32)>> {
+        Ok(None)
+    }
+
+    /// Sets the acknowledged-head record to the log's current head: the operator accepts a
+    /// detected loss (`hoard node --accept-lost-blocks`).
+    fn reset_acknowledged_head(&self) -> Result<()> {
+        Ok(())
+    }
+
+    /// Checks the database's own structure (SQLite: `PRAGMA quick_check`, which reads every
+    /// page); returns the problems found, empty when there are none. Backends that check their
+    /// pages themselves (PostgreSQL with data checksums) return no problems.
+    fn integrity_check(&self) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+
     /// A metadata value (genesis hash, chain id, ...).
     fn meta(&self, key: &str) -> Result<Option<Vec<u8>>>;
 
@@ -332,15 +365,45 @@ pub trait Store: Send + Sync {
     fn backend_name(&self) -> &'static str;
 }
 
-/// Opens (creating and migrating if needed) the store at `url_or_path`: a `postgres://` or
-/// `postgresql://` URL selects PostgreSQL; anything else is a SQLite file path (an optional
-/// `sqlite://` prefix is stripped).
+/// Where a database lives, parsed from what the operator gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A SQLite file.
+    Sqlite(std::path::PathBuf),
+    /// A PostgreSQL URL (`postgres://` or `postgresql://`).
+    Postgres(String),
+}
+
+impl Location {
+    /// `postgres://` or `postgresql://` selects PostgreSQL; `sqlite://PATH` or a plain path a
+    /// SQLite file; any other `scheme://` is refused (a typo such as `postgress://` must not
+    /// silently become a file name).
+    pub fn parse(url_or_path: &str) -> Result<Location> {
+        if url_or_path.starts_with("postgres://") || url_or_path.starts_with("postgresql://") {
+            return Ok(Location::Postgres(url_or_path.to_string()));
+        }
+        if let Some(path) = url_or_path.strip_prefix("sqlite://") {
+            return Ok(Location::Sqlite(path.into()));
+        }
+        if let Some((scheme, _)) = url_or_path.split_once("://")
+            && !scheme.is_empty()
+            && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+        {
+            return Err(StoreError::Invalid {
+                what: "unknown database URL scheme: give a SQLite file path, sqlite://PATH, \
+                       postgres://... or postgresql://...",
+            });
+        }
+        Ok(Location::Sqlite(url_or_path.into()))
+    }
+}
+
+/// Opens (creating and migrating if needed) the store at `url_or_path` (see
+/// [`Location::parse`]).
 pub fn open(url_or_path: &str) -> Result<Box<dyn Store>> {
-    if url_or_path.starts_with("postgres://") || url_or_path.starts_with("postgresql://") {
-        Ok(Box::new(PostgresStore::open(url_or_path)?))
-    } else {
-        let path = url_or_path.strip_prefix("sqlite://").unwrap_or(url_or_path);
-        Ok(Box::new(SqliteStore::open(path)?))
+    match Location::parse(url_or_path)? {
+        Location::Postgres(url) => Ok(Box::new(PostgresStore::open(&url)?)),
+        Location::Sqlite(path) => Ok(Box::new(SqliteStore::open(path)?)),
     }
 }
 
@@ -469,6 +532,33 @@ mod tests {
             check_extends(Some((u64::MAX, [1; 32])), &block(0)).map_err(|e| e.code()),
             Err("store.conflict")
         );
+    }
+
+    #[test]
+    fn locations_parse_and_typos_are_refused() {
+        assert_eq!(
+            Location::parse("postgres://u@h/db").ok(),
+            Some(Location::Postgres("postgres://u@h/db".into()))
+        );
+        assert_eq!(
+            Location::parse("postgresql://h/db").ok(),
+            Some(Location::Postgres("postgresql://h/db".into()))
+        );
+        assert_eq!(
+            Location::parse("sqlite:///a/b.db").ok(),
+            Some(Location::Sqlite("/a/b.db".into()))
+        );
+        assert_eq!(
+            Location::parse("data/x.sqlite").ok(),
+            Some(Location::Sqlite("data/x.sqlite".into()))
+        );
+        for typo in ["postgress://u@h/db", "postgre://h", "mysql://h/db", "file://x"] {
+            assert_eq!(
+                Location::parse(typo).map_err(|e| e.code()).err(),
+                Some("store.invalid"),
+                "{typo}"
+            );
+        }
     }
 
     #[test]

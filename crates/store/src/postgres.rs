@@ -94,6 +94,15 @@ const MIGRATIONS: &[&str] = &[
         state_root BYTEA NOT NULL,
         bytes BYTEA NOT NULL
     );",
+    // 2: snapshots that did not match their block, kept for inspection instead of deleted.
+    "CREATE TABLE snapshots_set_aside (
+        id BIGSERIAL PRIMARY KEY,
+        height BIGINT NOT NULL,
+        state_root BYTEA NOT NULL,
+        bytes BYTEA NOT NULL,
+        reason TEXT NOT NULL,
+        set_aside_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    );",
 ];
 
 /// Schema version this build writes and reads.
@@ -186,6 +195,34 @@ impl std::fmt::Debug for PostgresStore {
 /// a backend failure with the detail kept as the source.
 fn pg(op: &'static str) -> impl Fn(postgres::Error) -> StoreError {
     move |err| StoreError::backend(op, err)
+}
+
+/// Words for a PostgreSQL error, for logs: the SQLSTATE and the server's message, or the client
+/// error (connection refused, closed, ...). Never the connection URL.
+pub(crate) fn describe(err: &postgres::Error) -> String {
+    match err.as_db_error() {
+        Some(db) => {
+            let code = db.code().code();
+            let kind = match code {
+                "53100" => "disk full",
+                "53200" => "out of memory",
+                "53300" => "too many connections",
+                "57P01" | "57P02" | "57P03" => "server shutting down or starting",
+                "58030" => "I/O error",
+                "XX001" | "XX002" => "data corrupted",
+                _ => "server error",
+            };
+            format!("{kind} (SQLSTATE {code}): {}", db.message())
+        }
+        None if err.is_closed() => "the connection to PostgreSQL is closed".to_string(),
+        None => match std::error::Error::source(err) {
+            Some(io) => match io.downcast_ref::<std::io::Error>() {
+                Some(io) => crate::error::describe_io(io),
+                None => io.to_string(),
+            },
+            None => err.to_string(),
+        },
+    }
 }
 
 fn is_unique_violation(err: &postgres::Error) -> bool {
@@ -745,6 +782,38 @@ impl Store for PostgresStore {
             "reading the latest snapshot",
             snapshot_row,
         )
+    }
+
+    fn snapshot(&self, height: u64) -> Result<Option<SnapshotRecord>> {
+        let Ok(height) = i64::try_from(height) else { return Ok(None) };
+        self.query_row(
+            "SELECT height, state_root, bytes FROM snapshots WHERE height = $1",
+            &[&height],
+            "reading a snapshot",
+            snapshot_row,
+        )
+    }
+
+    fn set_aside_snapshot(&self, height: u64, reason: &str) -> Result<()> {
+        let height = int(height)?;
+        self.write(|conn| {
+            let mut tx = conn.client.transaction().map_err(pg("starting a write"))?;
+            tx.execute(
+                "INSERT INTO snapshots_set_aside (height, state_root, bytes, reason) \
+                 SELECT height, state_root, bytes, $2 FROM snapshots WHERE height = $1",
+                &[&height, &reason],
+            )
+            .map_err(pg("setting a snapshot aside"))?;
+            tx.execute("DELETE FROM snapshots WHERE height = $1", &[&height])
+                .map_err(pg("setting a snapshot aside"))?;
+            tx.execute(
+                "DELETE FROM snapshots_set_aside WHERE id NOT IN \
+                 (SELECT id FROM snapshots_set_aside ORDER BY id DESC LIMIT $1)",
+                &[&(crate::SNAPSHOTS_SET_ASIDE_KEPT as i64)],
+            )
+            .map_err(pg("pruning set-aside snapshots"))?;
+            tx.commit().map_err(pg("committing a set-aside snapshot"))
+        })
     }
 
     fn snapshot_heights(&self) -> Result<Vec<u64>> {

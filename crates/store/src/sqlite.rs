@@ -16,6 +16,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, Transac
 use crate::error::Context;
 use crate::pool::{Pool, lock};
 use crate::sql::{self, Binder, TX_COLUMNS, int};
+use crate::witness::Witness;
 use crate::{
     Addr20, BLOCKS_FROM_MAX, BlockRecord, BlockWrite, EVENTS_PAGE_MAX, EventCursor, EventFilter,
     EventRecord, Hash32, RECENT_BLOCKS_MAX, Result, SNAPSHOTS_KEPT, SnapshotRecord, Store,
@@ -39,6 +40,43 @@ pub const SQLITE_STATEMENT_CACHE_MAX: usize = 128;
 pub const SQLITE_WAL_AUTOCHECKPOINT_PAGES: i64 = 16_384;
 /// Size the WAL file is truncated back to after a checkpoint, bytes.
 pub const SQLITE_WAL_SIZE_LIMIT_BYTES: i64 = 64 * 1024 * 1024;
+
+/// Replaces the database file `db` by `new` (another closed SQLite database, such as one that
+/// `hoard reindex` rebuilt), keeping the old one as `keep_old_as`. Each file moves with its
+/// acknowledged-head record; leftover write-ahead files of `db` move with it. Both databases must
+/// be closed ([`SqliteStore::close`]) and the caller must hold `db`'s [`SequencerLock`].
+pub fn replace_database(db: &Path, new: &Path, keep_old_as: &Path) -> Result<()> {
+    let with_suffix = |p: &Path, suffix: &str| {
+        let mut s = p.as_os_str().to_owned();
+        s.push(suffix);
+        PathBuf::from(s)
+    };
+    let witness = crate::witness::witness_path;
+    for suffix in ["-wal", "-shm"] {
+        let from = with_suffix(db, suffix);
+        if from.exists() {
+            std::fs::rename(&from, with_suffix(keep_old_as, suffix))
+                .op("moving the old database aside")?;
+        }
+    }
+    if db.exists() {
+        std::fs::rename(db, keep_old_as).op("moving the old database aside")?;
+    }
+    if witness(db).exists() {
+        std::fs::rename(witness(db), witness(keep_old_as)).op("moving the old database aside")?;
+    }
+    std::fs::rename(new, db).op("moving the new database in place")?;
+    if witness(new).exists() {
+        std::fs::rename(witness(new), witness(db)).op("moving the new database in place")?;
+    }
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(with_suffix(new, suffix));
+    }
+    if let Some(dir) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
+        File::open(dir).and_then(|d| d.sync_all()).op("syncing the database directory")?;
+    }
+    Ok(())
+}
 
 /// Stepwise schema migrations; migration `i` takes the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -92,6 +130,15 @@ const MIGRATIONS: &[&str] = &[
         state_root BLOB NOT NULL,
         bytes BLOB NOT NULL
     );",
+    // 2: snapshots that did not match their block, kept for inspection instead of deleted.
+    "CREATE TABLE snapshots_set_aside (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        height INTEGER NOT NULL,
+        state_root BLOB NOT NULL,
+        bytes BLOB NOT NULL,
+        reason TEXT NOT NULL,
+        set_aside_at INTEGER NOT NULL
+    );",
 ];
 
 /// Schema version this build writes and reads.
@@ -112,7 +159,43 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Pool<Connection>,
-    sequencer_lock: Mutex<Option<File>>,
+    sequencer_lock: Mutex<Option<SequencerLock>>,
+    witness: Mutex<Witness>,
+}
+
+/// The exclusive lock of the one writer of a SQLite database: an advisory lock on the file
+/// `<database>.sequencer-lock`, held while this value lives (released by the OS if the process
+/// dies, so a killed node never leaves a stale lock).
+#[derive(Debug)]
+pub struct SequencerLock {
+    _file: File,
+}
+
+impl SequencerLock {
+    /// The lock file of the database file `db`.
+    pub fn path(db: &Path) -> PathBuf {
+        let mut path = db.as_os_str().to_owned();
+        path.push(".sequencer-lock");
+        PathBuf::from(path)
+    }
+
+    /// Takes the lock of the database file `db`; `None` while another process (or another
+    /// store in this process) holds it.
+    pub fn try_acquire(db: &Path) -> Result<Option<SequencerLock>> {
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(Self::path(db))
+            .op("opening the sequencer lock file")?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(SequencerLock { _file: file })),
+            Err(TryLockError::WouldBlock) => Ok(None),
+            Err(TryLockError::Error(err)) => {
+                Err(StoreError::backend("taking the sequencer lock", err))
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -160,12 +243,25 @@ impl SqliteStore {
             configure(&reader, SQLITE_READER_CACHE_KIB)?;
             readers.push(reader);
         }
+        let witness = Witness::open(&path)?;
         Ok(Self {
             path,
             writer: Mutex::new(writer),
             readers: Pool::new(readers),
             sequencer_lock: Mutex::new(None),
+            witness: Mutex::new(witness),
         })
+    }
+
+    /// Closes the store, checkpointing its write-ahead log into the database file (so the file
+    /// alone holds everything, as [`replace_database`] needs).
+    pub fn close(self) -> Result<()> {
+        let writer = self.writer.into_inner().unwrap_or_else(|p| p.into_inner());
+        writer
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .sql("checkpointing the write-ahead log")?;
+        drop(writer);
+        Ok(())
     }
 
     /// The schema version recorded in the database.
@@ -233,7 +329,33 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     }
 }
 
-/// Maps rusqlite errors: undecodable stored values are corruption, the rest backend failures.
+/// Words for a SQLite error, for logs: what kind of failure it is and SQLite's codes.
+pub(crate) fn describe(err: &rusqlite::Error) -> String {
+    let rusqlite::Error::SqliteFailure(failure, message) = err else {
+        return err.to_string();
+    };
+    let kind = match failure.code {
+        ErrorCode::DiskFull => "disk full (SQLITE_FULL)",
+        ErrorCode::SystemIoFailure => "I/O error (SQLITE_IOERR)",
+        ErrorCode::DatabaseCorrupt => "database file damaged (SQLITE_CORRUPT)",
+        ErrorCode::NotADatabase => "not a database file (SQLITE_NOTADB)",
+        ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
+            "database locked by another connection (SQLITE_BUSY)"
+        }
+        ErrorCode::ReadOnly => "database is read-only (SQLITE_READONLY)",
+        ErrorCode::CannotOpen => "cannot open the database file (SQLITE_CANTOPEN)",
+        ErrorCode::PermissionDenied => "permission denied (SQLITE_PERM)",
+        ErrorCode::OutOfMemory => "out of memory (SQLITE_NOMEM)",
+        _ => "SQLite error",
+    };
+    match message {
+        Some(m) => format!("{kind}, extended code {}: {m}", failure.extended_code),
+        None => format!("{kind}, extended code {}", failure.extended_code),
+    }
+}
+
+/// Maps rusqlite errors: undecodable stored values are corruption, a damaged file is
+/// [`StoreError::Damaged`], the rest backend failures.
 trait SqlContext<T> {
     fn sql(self, op: &'static str) -> Result<T>;
 }
@@ -245,6 +367,14 @@ impl<T> SqlContext<T> for rusqlite::Result<T> {
             | rusqlite::Error::IntegralValueOutOfRange(..)
             | rusqlite::Error::InvalidColumnType(..) => {
                 StoreError::Corrupt { what: "a stored value has the wrong type or size" }
+            }
+            other
+                if matches!(
+                    other.sqlite_error_code(),
+                    Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
+                ) =>
+            {
+                StoreError::Damaged { op }
             }
             other => StoreError::backend(op, other),
         })
@@ -420,7 +550,21 @@ impl Store for SqliteStore {
                 insert_rows(&tx, &write.txs, &write.events)?;
             }
         }
-        tx.commit().sql("committing blocks")
+        tx.commit().sql("committing blocks")?;
+        drop(conn);
+        // Durable in the database: record the acknowledged head beside it. A failure here does
+        // not undo the commit (the blocks are durable); the record stays behind, which only
+        // weakens the lost-tail check until the next append succeeds.
+        let last = &blocks[blocks.len() - 1].block;
+        if let Err(err) = lock(&self.witness).record(last.height, &last.hash) {
+            tracing::warn!(
+                error = %err,
+                cause = err.cause().unwrap_or_default(),
+                height = last.height,
+                "could not record the acknowledged head beside the database"
+            );
+        }
+        Ok(())
     }
 
     fn head(&self) -> Result<Option<(u64, Hash32)>> {
@@ -575,6 +719,80 @@ impl Store for SqliteStore {
         })
     }
 
+    fn snapshot(&self, height: u64) -> Result<Option<SnapshotRecord>> {
+        let Ok(height) = i64::try_from(height) else { return Ok(None) };
+        self.read("reading a snapshot", |conn| {
+            conn.prepare_cached(
+                "SELECT height, state_root, bytes FROM snapshots WHERE height = ?1",
+            )?
+            .query_row([height], |row| {
+                Ok(SnapshotRecord {
+                    height: uint(row, 0)?,
+                    state_root: row.get(1)?,
+                    bytes: row.get(2)?,
+                })
+            })
+            .optional()
+        })
+    }
+
+    fn set_aside_snapshot(&self, height: u64, reason: &str) -> Result<()> {
+        let height = int(height)?;
+        let mut conn = lock(&self.writer);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .sql("starting a write")?;
+        tx.execute(
+            "INSERT INTO snapshots_set_aside (height, state_root, bytes, reason, set_aside_at) \
+             SELECT height, state_root, bytes, ?2, CAST(strftime('%s', 'now') AS INTEGER) \
+             FROM snapshots WHERE height = ?1",
+            (height, reason),
+        )
+        .sql("setting a snapshot aside")?;
+        tx.execute("DELETE FROM snapshots WHERE height = ?1", [height])
+            .sql("setting a snapshot aside")?;
+        tx.execute(
+            "DELETE FROM snapshots_set_aside WHERE id NOT IN \
+             (SELECT id FROM snapshots_set_aside ORDER BY id DESC LIMIT ?1)",
+            [crate::SNAPSHOTS_SET_ASIDE_KEPT as i64],
+        )
+        .sql("pruning set-aside snapshots")?;
+        tx.commit().sql("committing a set-aside snapshot")
+    }
+
+    fn acknowledged_head(&self) -> Result<Option<(u64, Hash32)>> {
+        Ok(lock(&self.witness).head())
+    }
+
+    fn reset_acknowledged_head(&self) -> Result<()> {
+        let head = head_in(&lock(&self.writer))?;
+        if let Some((height, hash)) = head {
+            lock(&self.witness).record(height, &hash)?;
+        }
+        Ok(())
+    }
+
+    fn integrity_check(&self) -> Result<Vec<String>> {
+        let conn = self.readers.get();
+        let rows: rusqlite::Result<Vec<String>> = conn
+            .prepare("PRAGMA quick_check(100)")
+            .and_then(|mut stmt| stmt.query_map([], |row| row.get::<_, String>(0))?.collect());
+        match rows {
+            Ok(rows) if rows.len() == 1 && rows[0] == "ok" => Ok(Vec::new()),
+            Ok(rows) => Ok(rows),
+            // The check itself can trip over the damage it looks for.
+            Err(err)
+                if matches!(
+                    err.sqlite_error_code(),
+                    Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
+                ) =>
+            {
+                Ok(vec![describe(&err)])
+            }
+            Err(err) => Err(StoreError::backend("checking the database file", err)),
+        }
+    }
+
     fn snapshot_heights(&self) -> Result<Vec<u64>> {
         self.read("listing snapshots", |conn| {
             conn.prepare_cached("SELECT height FROM snapshots ORDER BY height DESC")?
@@ -632,27 +850,10 @@ impl Store for SqliteStore {
 
     fn try_lock_sequencer(&self) -> Result<bool> {
         let mut held = lock(&self.sequencer_lock);
-        if held.is_some() {
-            return Ok(true);
+        if held.is_none() {
+            *held = SequencerLock::try_acquire(&self.path)?;
         }
-        let mut lock_path = self.path.clone().into_os_string();
-        lock_path.push(".sequencer-lock");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .op("opening the sequencer lock file")?;
-        match file.try_lock() {
-            Ok(()) => {
-                *held = Some(file);
-                Ok(true)
-            }
-            Err(TryLockError::WouldBlock) => Ok(false),
-            Err(TryLockError::Error(err)) => {
-                Err(StoreError::backend("taking the sequencer lock", err))
-            }
-        }
+        Ok(held.is_some())
     }
 
     fn backend_name(&self) -> &'static str {

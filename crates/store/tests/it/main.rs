@@ -2,6 +2,7 @@
 //! (when `HOARD_TEST_POSTGRES_URL` is set), backend-specific tests, and a model-based proptest.
 
 mod crash;
+mod faults;
 mod model;
 mod postgres;
 mod sqlite;

@@ -48,7 +48,7 @@ super::conformance_tests!(fresh, factory;
         conflict_wrong_parent, conflict_is_atomic, invalid_input_refused, filter_by_address,
         filter_by_topic_positions, filter_or_sets, filter_by_account, filter_by_height_range,
         pagination_ascending, pagination_descending, page_limits_clamp, recent_blocks_order,
-        txs_by_sender_order, snapshots_keep_n, meta_round_trip, reindex_reproduces,
+        txs_by_sender_order, snapshots_keep_n, snapshots_set_aside, meta_round_trip, reindex_reproduces,
         concurrent_readers,
     ];
     factories: [durability_across_reopen, sequencer_lock]
