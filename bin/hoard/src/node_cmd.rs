@@ -76,6 +76,10 @@ pub struct NodeArgs {
     /// Address for the API and dashboard.
     #[arg(long, default_value = "127.0.0.1:8645", env = "HOARD_LISTEN")]
     pub listen: SocketAddr,
+    /// Accept a detected loss of acknowledged blocks (the storage lost a durable tail) and go on
+    /// from the log's head. Only after deciding not to restore a backup.
+    #[arg(long)]
+    pub accept_lost_blocks: bool,
 }
 
 fn write_demo_keys(dir: &Path) -> anyhow::Result<()> {
@@ -101,7 +105,9 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
     let store = hoard_store::open(&chain.database)
         .with_context(|| format!("cannot open the database {}", redact(&chain.database)))?;
     let started = std::time::Instant::now();
-    let node = Node::open(store, &chain.genesis, NodeConfig::default())?;
+    let config =
+        NodeConfig { accept_lost_blocks: args.accept_lost_blocks, ..NodeConfig::default() };
+    let node = Node::open(store, &chain.genesis, config)?;
     let handle = node.handle();
     let head = handle.committed().head;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -191,7 +197,9 @@ pub struct VerifyArgs {
     pub chain: ChainArgs,
 }
 
-/// Replays the whole log, re-verifying signatures and roots.
+/// Replays the whole log, re-verifying signatures and roots, and checks the database's
+/// structure and projections. Prints the report as JSON; fails (exit status 1) when anything is
+/// wrong, naming the first bad block.
 pub fn verify(args: VerifyArgs) -> anyhow::Result<()> {
     let chain = args.chain.resolve()?;
     let store = hoard_store::open(&chain.database)?;
@@ -203,8 +211,20 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     println!(
         "{}",
-        serde_json::to_string_pretty(&serde_json::json!({ "ok": true, "report": report }))?
+        serde_json::to_string_pretty(&serde_json::json!({ "ok": report.ok, "report": report }))?
     );
+    if !report.ok {
+        let first = report.problems.iter().find(|p| p.height == report.first_bad_block);
+        match (report.first_bad_block, first) {
+            (Some(h), Some(p)) => {
+                bail!("verify found problems; the first bad block is {h}: {}", p.what)
+            }
+            _ => bail!(
+                "verify found problems: {}",
+                report.problems.first().map(|p| p.what.as_str()).unwrap_or("")
+            ),
+        }
+    }
     Ok(())
 }
 
@@ -215,17 +235,66 @@ pub struct ReindexArgs {
     pub chain: ChainArgs,
 }
 
-/// Rebuilds the query tables from the log (the node must be stopped).
+/// Rebuilds the query tables from the log; refuses while a node writes the database. SQLite:
+/// the whole database is rebuilt from its log into a new file that replaces it (damaged
+/// projection pages cannot be cleared in place), the old file kept beside it. PostgreSQL: the
+/// projections are cleared and rewritten in place.
 pub fn reindex(args: ReindexArgs) -> anyhow::Result<()> {
     let chain = args.chain.resolve()?;
-    let store = hoard_store::open(&chain.database)?;
     let bar = progress_bar("reindexing");
-    let n = hoard_node::reindex(store.as_ref(), &chain.genesis, |h, head| {
+    let show = |h, head| {
         bar.set_length(head);
         bar.set_position(h);
-    })?;
-    bar.finish_and_clear();
-    println!("{}", serde_json::json!({ "ok": true, "blocks": n }));
+    };
+    match hoard_store::Location::parse(&chain.database)? {
+        hoard_store::Location::Postgres(url) => {
+            let store = hoard_store::open(&url)?;
+            let n = hoard_node::reindex(store.as_ref(), &chain.genesis, show)?;
+            bar.finish_and_clear();
+            println!("{}", serde_json::json!({ "ok": true, "blocks": n }));
+        }
+        hoard_store::Location::Sqlite(db) => {
+            let Some(lock) = hoard_store::sqlite::SequencerLock::try_acquire(&db)? else {
+                return Err(hoard_node::NodeError::Locked { backend: "sqlite" }.into());
+            };
+            let suffixed = |suffix: &str| {
+                let mut p = db.as_os_str().to_owned();
+                p.push(suffix);
+                PathBuf::from(p)
+            };
+            let fresh = suffixed(".rebuild");
+            for leftover in [
+                fresh.clone(),
+                suffixed(".rebuild-wal"),
+                suffixed(".rebuild-shm"),
+                hoard_store::witness_path(&fresh),
+            ] {
+                if leftover.exists() {
+                    std::fs::remove_file(&leftover)
+                        .with_context(|| format!("cannot remove {}", leftover.display()))?;
+                }
+            }
+            let old = hoard_store::SqliteStore::open(&db)?;
+            let new = hoard_store::SqliteStore::open(&fresh)?;
+            let n = hoard_node::rebuild(&old, &new, &chain.genesis, show)?;
+            new.close()?;
+            drop(old);
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+            let kept = suffixed(&format!(".pre-reindex-{now}"));
+            hoard_store::sqlite::replace_database(&db, &fresh, &kept)?;
+            drop(lock);
+            bar.finish_and_clear();
+            println!(
+                "{}",
+                serde_json::json!({ "ok": true, "blocks": n, "previous_database": kept })
+            );
+            eprintln!(
+                "the database was rebuilt from its log; the previous file is kept at {} (delete it \
+                 once the node runs well)",
+                kept.display()
+            );
+        }
+    }
     Ok(())
 }
 

@@ -17,6 +17,7 @@
 //! leaves nothing half-applied, because a block and its projections commit atomically.
 
 pub mod devnet;
+mod guarded;
 mod metrics;
 mod recovery;
 mod sequencer;
@@ -39,8 +40,9 @@ use hoard_core::{
 };
 use hoard_store::{Store, StoreError};
 
+pub use guarded::GuardedStore;
 pub use metrics::Metrics;
-pub use recovery::{VerifyReport, reindex, verify};
+pub use recovery::{Problem, VerifyReport, rebuild, reindex, verify};
 
 /// Longest a block stays open.
 pub const BLOCK_INTERVAL: Duration = Duration::from_millis(250);
@@ -48,8 +50,9 @@ pub const BLOCK_INTERVAL: Duration = Duration::from_millis(250);
 pub const BLOCK_TXS_MAX: usize = hoard_core::block::BLOCK_TXS_MAX;
 /// Submissions waiting for the sequencer.
 pub const SUBMIT_QUEUE_MAX: usize = 4_096;
-/// Committed blocks buffered for slow subscribers (SSE).
-pub const SUBSCRIBERS_BUFFER_MAX: usize = 1_024;
+/// Committed blocks buffered in the broadcast channel. Its consumers (the API's stream hub) read
+/// it at once and keep their own buffer bounded in bytes, so a short channel suffices.
+pub const SUBSCRIBERS_BUFFER_MAX: usize = 64;
 /// A snapshot is written after this many transactions since the last one...
 pub const SNAPSHOT_EVERY_TXS: u64 = 100_000;
 /// ...or this many blocks.
@@ -86,6 +89,31 @@ pub enum NodeError {
     /// Batch too large.
     #[error("a submission holds at most {BLOCK_TXS_MAX} commands")]
     TooLarge,
+    /// Another node (or `hoard reindex`) holds this database's writer lock.
+    #[error(
+        "another node or `hoard reindex` is writing this {backend} database (it holds the \
+         sequencer lock); stop it first, or give this node its own database"
+    )]
+    Locked {
+        /// The store's backend.
+        backend: &'static str,
+    },
+    /// The database holds fewer blocks than were acknowledged: the storage lost data.
+    #[error(
+        "the database lost acknowledged blocks: block {acknowledged} was durably committed and \
+         acknowledged to clients, but {what}. The disk or file system lost data (a damaged \
+         write-ahead log, a restored old copy, ...). Restore the database from a backup; or, to \
+         accept the loss and continue from block {present}, start once with \
+         --accept-lost-blocks (the commands acknowledged after block {present} are gone)"
+    )]
+    LostBlocks {
+        /// The newest acknowledged block.
+        acknowledged: u64,
+        /// The log's head now.
+        present: u64,
+        /// What is wrong.
+        what: String,
+    },
 }
 
 impl NodeError {
@@ -99,6 +127,8 @@ impl NodeError {
             NodeError::Stopped => "node.stopped",
             NodeError::Overloaded => "node.overloaded",
             NodeError::TooLarge => "node.batch_too_large",
+            NodeError::Locked { .. } => "node.locked",
+            NodeError::LostBlocks { .. } => "node.lost_blocks",
         }
     }
 }
@@ -176,11 +206,42 @@ pub struct NodeConfig {
     pub clock: Clock,
     /// How long a block stays open.
     pub block_interval: Duration,
+    /// Accept a detected loss of acknowledged blocks and continue from the log's head (the
+    /// operator's explicit decision; logged).
+    pub accept_lost_blocks: bool,
+    /// Check the database's structure in the background after start (SQLite `quick_check`);
+    /// damage turns `/healthz` red.
+    pub integrity_check: bool,
 }
 
 impl Default for NodeConfig {
     fn default() -> Self {
-        NodeConfig { clock: system_clock(), block_interval: BLOCK_INTERVAL }
+        NodeConfig {
+            clock: system_clock(),
+            block_interval: BLOCK_INTERVAL,
+            accept_lost_blocks: false,
+            integrity_check: true,
+        }
+    }
+}
+
+/// What `/healthz` reports.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Health {
+    /// Whether the sequencer accepts commands.
+    pub sequencer_running: bool,
+    /// Why the sequencer stopped, when it stopped for a failure.
+    pub stop_reason: Option<String>,
+    /// The first damage of the database seen by any read, write or check.
+    pub damage: Option<String>,
+    /// Whether the start-up integrity check has finished (and found nothing).
+    pub integrity_checked: bool,
+}
+
+impl Health {
+    /// Healthy: the sequencer runs and no damage was seen.
+    pub fn ok(&self) -> bool {
+        self.sequencer_running && self.damage.is_none()
     }
 }
 
@@ -192,6 +253,9 @@ pub(crate) struct Submission {
 struct Shared {
     committed: RwLock<Committed>,
     store: Arc<dyn Store>,
+    guard: Arc<GuardedStore>,
+    stop_reason: std::sync::Mutex<Option<String>>,
+    integrity_checked: AtomicBool,
     blocks: tokio::sync::broadcast::Sender<Arc<CommittedBlock>>,
     metrics: Metrics,
     running: AtomicBool,
@@ -223,8 +287,12 @@ impl Node {
         genesis: &Genesis,
         config: NodeConfig,
     ) -> Result<Node, NodeError> {
-        let store: Arc<dyn Store> = Arc::from(store);
-        let recovered = recovery::open_chain(store.as_ref(), genesis)?;
+        let guard = Arc::new(GuardedStore::new(store));
+        if !guard.try_lock_sequencer()? {
+            return Err(NodeError::Locked { backend: guard.backend_name() });
+        }
+        let store: Arc<dyn Store> = guard.clone();
+        let recovered = recovery::open_chain(store.as_ref(), genesis, config.accept_lost_blocks)?;
         let committed = Committed { engine: recovered.engine.clone(), head: recovered.head };
         let (chain_id, addresses, domain) = (
             recovered.engine.chain_id(),
@@ -235,6 +303,9 @@ impl Node {
         let shared = Arc::new(Shared {
             committed: RwLock::new(committed),
             store,
+            guard,
+            stop_reason: std::sync::Mutex::new(None),
+            integrity_checked: AtomicBool::new(false),
             blocks,
             metrics: Metrics::default(),
             running: AtomicBool::new(true),
@@ -245,6 +316,32 @@ impl Node {
             domain,
         });
         shared.metrics.set_head(recovered.head.height);
+        if config.integrity_check {
+            let shared = Arc::clone(&shared);
+            // Reads every page: in the background, so a large database starts at once.
+            let spawned =
+                std::thread::Builder::new().name("hoard-integrity".into()).spawn(move || {
+                    match shared.guard.integrity_check() {
+                        Ok(problems) if problems.is_empty() => {
+                            shared
+                                .integrity_checked
+                                .store(true, std::sync::atomic::Ordering::SeqCst);
+                            tracing::info!("database integrity check: ok");
+                        }
+                        Ok(problems) => shared
+                            .guard
+                            .report_damage(format!("integrity check: {}", problems.join("; "))),
+                        Err(e) => tracing::warn!(
+                            error = %e,
+                            cause = e.cause().unwrap_or_default(),
+                            "the database integrity check could not run"
+                        ),
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::warn!(error = %e, "cannot start the integrity check");
+            }
+        }
         let (tx, rx) = mpsc::sync_channel(SUBMIT_QUEUE_MAX);
         let seq = sequencer::Sequencer::new(Arc::clone(&shared), recovered, rx, config);
         let thread = std::thread::Builder::new()
@@ -335,6 +432,19 @@ impl NodeHandle {
     /// Whether the sequencer runs.
     pub fn is_running(&self) -> bool {
         self.shared.running.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// What `/healthz` reports: the sequencer, why it stopped, and any damage of the database.
+    pub fn health(&self) -> Health {
+        Health {
+            sequencer_running: self.is_running(),
+            stop_reason: self.shared.stop_reason.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+            damage: self.shared.guard.damage(),
+            integrity_checked: self
+                .shared
+                .integrity_checked
+                .load(std::sync::atomic::Ordering::SeqCst),
+        }
     }
 
     /// The chain id (fixed; no lock taken).

@@ -23,6 +23,9 @@ pub(crate) struct Sequencer {
     config: NodeConfig,
     txs_since_snapshot: u64,
     blocks_since_snapshot: u64,
+    /// A block failed to commit: the working engine is ahead of the log and must never be
+    /// snapshotted.
+    failed: bool,
 }
 
 /// A submission waiting for its block to commit: outcomes by position, with the included ones
@@ -56,6 +59,7 @@ impl Sequencer {
             config,
             txs_since_snapshot: r.txs_since_snapshot,
             blocks_since_snapshot: r.blocks_since_snapshot,
+            failed: false,
         }
     }
 
@@ -147,7 +151,20 @@ impl Sequencer {
         let write = crate::block_write(&sealed);
         let started = Instant::now();
         if let Err(e) = self.shared.store.append_blocks(std::slice::from_ref(&write)) {
-            tracing::error!(error = %e, height = env.height, "block commit failed; the sequencer stops");
+            let cause = e.cause().unwrap_or_else(|| e.to_string());
+            tracing::error!(
+                error = %e,
+                cause = %cause,
+                height = env.height,
+                "block commit failed; the sequencer stops. Nothing of this block was \
+                 acknowledged; the log ends at block {}. Fix the cause and restart the node",
+                self.head.height
+            );
+            *self.shared.stop_reason.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some(format!("block {} could not be committed: {cause}", env.height));
+            self.failed = true;
+            // Stopped before anyone hears of the failure: no new submission is taken after it.
+            self.shared.running.store(false, Ordering::SeqCst);
             for w in b.waiters {
                 let msg =
                     "the node failed to commit the block; the command was not applied".to_string();
@@ -210,8 +227,18 @@ impl Sequencer {
         true
     }
 
+    /// Writes a snapshot of the working engine, which must hold exactly the committed state.
     fn snapshot(&mut self) {
         if self.txs_since_snapshot == 0 && self.blocks_since_snapshot == 0 {
+            return;
+        }
+        // A snapshot holds committed state only: after a failed commit the working engine
+        // contains a block that is not in the log.
+        if self.failed || self.engine.state_root() != self.head.state_root {
+            tracing::warn!(
+                height = self.head.height,
+                "no snapshot: the working state is not the committed state"
+            );
             return;
         }
         let snap = hoard_store::SnapshotRecord {
@@ -224,9 +251,11 @@ impl Sequencer {
                 self.txs_since_snapshot = 0;
                 self.blocks_since_snapshot = 0;
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "snapshot failed; recovery will replay more blocks")
-            }
+            Err(e) => tracing::warn!(
+                error = %e,
+                cause = e.cause().unwrap_or_default(),
+                "snapshot failed; recovery will replay more blocks"
+            ),
         }
     }
 }
