@@ -6,18 +6,50 @@
 //! `{"error": {"code", "message"}}` with a stable code; handlers read the node's committed view
 //! (never uncommitted state) and the store's projections; request bodies, rates, page sizes and
 //! time are bounded by named limits. Nothing internal (SQL, file paths, panics) reaches a client.
+//!
+//! [`serve`] runs the application on [`server`]'s own accept loop over hyper (HTTP/1.1), which
+//! bounds connections and closes idle and half-sent ones; [`sse`] serves `/v1/stream` from one
+//! bounded buffer of recent blocks per [`AppState`]. docs/API-LIMITS.md lists every limit.
 
+pub mod cursor;
 pub mod dashboard;
 pub mod error;
 pub mod limits;
 pub mod openapi;
+pub mod server;
+pub mod sse;
 pub mod v1;
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use axum::Router;
 pub use error::{ApiError, ApiResult};
 use hoard_node::NodeHandle;
+pub use server::{ServeConfig, serve, serve_with};
+
+/// Settings of the application (the server's own are in [`ServeConfig`]).
+#[derive(Clone, Debug)]
+pub struct ApiConfig {
+    /// Sustained requests per second per client address.
+    pub rate_per_s: u32,
+    /// Burst per client address.
+    pub rate_burst: u32,
+    /// Longest request before a 408.
+    pub request_timeout: Duration,
+    /// The server-sent events buffer.
+    pub sse: sse::SseConfig,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            rate_per_s: limits::RATE_PER_S,
+            rate_burst: limits::RATE_BURST,
+            request_timeout: limits::REQUEST_TIMEOUT,
+            sse: sse::SseConfig::default(),
+        }
+    }
+}
 
 /// Shared state of every handler.
 #[derive(Clone)]
@@ -26,14 +58,25 @@ pub struct AppState {
     pub node: NodeHandle,
     /// Per-client rate limiter.
     pub limiter: Arc<limits::RateLimiter>,
+    /// The buffer of recent blocks behind `/v1/stream`.
+    pub sse: Arc<sse::Hub>,
+    /// Settings.
+    pub config: ApiConfig,
 }
 
 impl AppState {
     /// State over a node with the default limits.
     pub fn new(node: NodeHandle) -> AppState {
+        AppState::with_config(node, ApiConfig::default())
+    }
+
+    /// State over a node with these settings.
+    pub fn with_config(node: NodeHandle, config: ApiConfig) -> AppState {
         AppState {
+            limiter: Arc::new(limits::RateLimiter::new(config.rate_per_s, config.rate_burst)),
+            sse: Arc::new(sse::Hub::new(node.clone(), config.sse.clone())),
             node,
-            limiter: Arc::new(limits::RateLimiter::new(limits::RATE_PER_S, limits::RATE_BURST)),
+            config,
         }
     }
 }
@@ -44,24 +87,8 @@ pub fn router(state: AppState) -> Router {
         .merge(v1::routes())
         .merge(dashboard::routes())
         .with_state(state.clone())
-        .layer(axum::middleware::from_fn_with_state(state, limits::rate_limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limits::rate_limit))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(limits::BODY_BYTES_MAX))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            limits::REQUEST_TIMEOUT,
-        ))
-}
-
-/// Serves the application until `shutdown` resolves.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+        .layer(axum::middleware::from_fn_with_state(state, limits::timeout))
+        .layer(axum::middleware::from_fn(error::json_errors))
 }

@@ -55,7 +55,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
             "false to return 202 as soon as the command is queued (not yet committed)",
         )],
         body: Some(
-            "{\"type\": EIP-712 primary type, \"message\": the typed-data message, \"signature\": 0x 65-byte r||s||v, \"chainId\"?: number, \"verifyingContract\"?: address}",
+            "{\"type\": EIP-712 primary type, \"message\": the typed-data message, \"signature\": 0x hex of 65 bytes r||s||v or 64 bytes EIP-2098 r||yParityAndS, \"chainId\"?: number, decimal string or 0x hex string, \"verifyingContract\"?: address}",
         ),
     },
     Endpoint {
@@ -90,7 +90,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         method: "get",
         path: "/v1/blocks",
         summary: "Blocks, newest first",
-        query: &[("before", "only blocks below this height"), ("limit", "page size, 1 to 500")],
+        query: &[("before", "only blocks below this height"), ("limit", "page size, 1 to 200")],
         body: None,
     },
     Endpoint {
@@ -120,7 +120,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
             ("account", "an address appearing as topic1, topic2 or topic3"),
             ("from_height", "lowest height, inclusive"),
             ("to_height", "highest height, inclusive"),
-            ("cursor", "next_cursor of the previous page"),
+            ("cursor", "next_cursor of the previous page (opaque; an altered cursor is refused)"),
             ("limit", "page size, 1 to 500"),
             ("order", "asc (default) or desc"),
         ],
@@ -164,8 +164,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         method: "get",
         path: "/v1/stream",
-        summary: "Server-sent events: `block` for each committed block, `log` for each of its logs, `lagged` when the client fell behind",
-        query: &[],
+        summary: "Server-sent events: `block` (id \"<height>\") for each committed block, then `log` (id \"<height>-<log index>\") for each of its logs; resumes right after the Last-Event-ID header's event; a final `lagged` event ({resume_from_height, reason, hint}) when the client fell behind the server's buffer",
+        query: &[(
+            "from_height",
+            "start with this block (ignored when Last-Event-ID is sent); older blocks are replayed from the store within a bound",
+        )],
         body: None,
     },
 ];

@@ -1,23 +1,22 @@
 //! The JSON API under `/v1`, plus `/healthz` and `/metrics`.
 //!
 //! Amounts are decimal strings of base units (18 decimals for ICY and DFG); hashes, addresses
-//! and byte strings are 0x-prefixed hex. Every error is `{"error": {"code", "message"}}`.
-
-use std::{convert::Infallible, time::Duration};
+//! and byte strings are 0x-prefixed hex. Every error is `{"error": {"code", "message"}}`; client
+//! input quoted in a message is cut to [`crate::error::ECHO_CHARS_MAX`] characters.
+//!
+//! A command's `chainId` may be a JSON number, a decimal string or a 0x hex string; its
+//! `signature` 65 bytes `r || s || v` or 64 bytes EIP-2098 `r || yParityAndS`. Event cursors
+//! carry a check ([`crate::cursor`]). `/v1/stream` is served by [`crate::sse`].
 
 use alloy_primitives::{Address, B256, U256, hex};
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::{StatusCode, header},
-    response::{
-        IntoResponse, Response,
-        sse::{Event, KeepAlive, Sse},
-    },
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
-use futures_util::StreamExt;
 use hoard_core::{
     Receipt,
     block::Header,
@@ -33,6 +32,7 @@ use serde_json::{Value, json};
 
 use crate::{
     ApiError, ApiResult, AppState,
+    error::{ApiQuery, cap, echo},
     limits::{PAGE_DEFAULT, PAGE_MAX},
 };
 
@@ -57,7 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/facets/selector/{selector}", get(facet_of_selector))
         .route("/v1/eip712/types", get(eip712_types))
         .route("/v1/proofs/balance/{address}", get(balance_proof))
-        .route("/v1/stream", get(stream))
+        .route("/v1/stream", get(crate::sse::stream))
         .fallback(not_found)
 }
 
@@ -82,17 +82,70 @@ fn u256_str(v: U256) -> String {
     v.to_string()
 }
 
-/// Parses an address path or query parameter.
-pub fn parse_address(s: &str) -> ApiResult<Address> {
+/// Parses an address; `field` names where it came from (a JSON field, a query parameter, the
+/// path) in the error.
+pub fn parse_address(field: &str, s: &str) -> ApiResult<Address> {
     s.parse::<Address>().map_err(|_| {
-        ApiError::bad_request("api.bad_address", format!("{s:?} is not a 20-byte hex address"))
+        ApiError::bad_request(
+            "api.bad_address",
+            format!("{field}: {} is not a 20-byte 0x hex address", echo(s)),
+        )
     })
 }
 
 fn parse_b256(s: &str, what: &str) -> ApiResult<B256> {
     s.parse::<B256>().map_err(|_| {
-        ApiError::bad_request("api.bad_hash", format!("{s:?} is not a 32-byte hex {what}"))
+        ApiError::bad_request("api.bad_hash", format!("{} is not a 32-byte 0x hex {what}", echo(s)))
     })
+}
+
+/// Parses a command's `chainId`: a JSON number, a decimal string or a 0x hex string.
+fn parse_chain_id(v: &Value) -> ApiResult<U256> {
+    let bad = || {
+        ApiError::bad_request(
+            "tx.bad_chain_id",
+            format!(
+                "chainId must be a non-negative integer: a JSON number, a decimal string or a 0x hex string, not {}",
+                echo(&v.to_string())
+            ),
+        )
+    };
+    if let Some(n) = v.as_u64() {
+        return Ok(U256::from(n));
+    }
+    let s = v.as_str().ok_or_else(bad)?;
+    let (digits, radix) = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(hex) => (hex, 16),
+        None => (s, 10),
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return Err(bad());
+    }
+    U256::from_str_radix(digits, radix as u64).map_err(|_| bad())
+}
+
+/// Accepted signature forms, for messages.
+const SIGNATURE_FORMS: &str =
+    "0x hex of 65 bytes (r || s || v) or 64 bytes (EIP-2098 compact: r || yParityAndS)";
+
+/// Parses a signature: 65 bytes `r || s || v`, or 64 bytes EIP-2098 `r || yParityAndS`
+/// (converted: `s` is `yParityAndS` without its top bit, `v` is 27 plus that bit).
+fn parse_signature(s: &str) -> ApiResult<[u8; 65]> {
+    let bad = |message: String| ApiError::bad_request(TxInvalid::BadSignature.code(), message);
+    let bytes = hex::decode(s)
+        .map_err(|_| bad(format!("the signature {} is not {SIGNATURE_FORMS}", echo(s))))?;
+    match bytes.len() {
+        65 => Ok(<[u8; 65]>::try_from(bytes.as_slice()).expect("invariant: 65 bytes")),
+        64 => {
+            let mut out = [0u8; 65];
+            out[..64].copy_from_slice(&bytes);
+            let y_parity = out[32] >> 7;
+            out[32] &= 0x7f;
+            out[64] = 27 + y_parity;
+            Ok(out)
+        }
+        n => Err(bad(format!("the signature is {n} bytes; it must be {SIGNATURE_FORMS}"))),
+    }
 }
 
 fn parse_json(body: &Bytes) -> ApiResult<Value> {
@@ -106,7 +159,12 @@ fn tx_invalid(e: TxInvalid) -> ApiError {
         TxInvalid::NonceReused { .. } | TxInvalid::NonceGap { .. } => StatusCode::CONFLICT,
         _ => StatusCode::BAD_REQUEST,
     };
-    ApiError { status, code: e.code(), message: e.to_string() }
+    let message = match e {
+        // A malformed command's message may quote the client's input (serde's description).
+        TxInvalid::Malformed(_) => cap(e.to_string()),
+        _ => e.to_string(),
+    };
+    ApiError { status, code: e.code(), message }
 }
 
 /// A command as clients send it: `{"type", "message", "signature", "chainId"?,
@@ -122,38 +180,66 @@ fn parse_command(
     let ty = obj.get("type").and_then(Value::as_str).ok_or_else(|| {
         tx_invalid(TxInvalid::Malformed("missing \"type\" (the EIP-712 primary type)".into()))
     })?;
+    if !COMMANDS.iter().any(|c| c.name == ty) {
+        return Err(tx_invalid(TxInvalid::Malformed(format!(
+            "unknown command type {}; GET /v1/eip712/types lists them",
+            echo(ty)
+        ))));
+    }
     let message = obj
         .get("message")
         .cloned()
         .ok_or_else(|| tx_invalid(TxInvalid::Malformed("missing \"message\"".into())))?;
     let (chain_id, diamond) = (state.node.chain_id(), state.node.addresses().diamond);
     if let Some(cid) = obj.get("chainId") {
-        let got = cid.as_u64().or_else(|| cid.as_str().and_then(|s| s.parse().ok())).unwrap_or(0);
-        if got != chain_id {
-            return Err(tx_invalid(TxInvalid::WrongChain { expected: chain_id, got }));
+        let got = parse_chain_id(cid)?;
+        if got != U256::from(chain_id) {
+            return Err(match u64::try_from(got) {
+                Ok(got) => tx_invalid(TxInvalid::WrongChain { expected: chain_id, got }),
+                Err(_) => ApiError::bad_request(
+                    TxInvalid::WrongChain { expected: chain_id, got: 0 }.code(),
+                    format!(
+                        "the command was signed for chain {got}, this network is chain {chain_id}"
+                    ),
+                ),
+            });
         }
     }
-    if let Some(vc) = obj.get("verifyingContract").and_then(Value::as_str)
-        && parse_address(vc)? != diamond
-    {
-        return Err(ApiError::bad_request(
-            "tx.wrong_domain",
-            format!("verifyingContract must be the diamond {diamond}"),
-        ));
+    if let Some(vc) = obj.get("verifyingContract") {
+        let vc = vc.as_str().ok_or_else(|| {
+            ApiError::bad_request("api.bad_address", "verifyingContract: must be a 0x hex string")
+        })?;
+        if parse_address("verifyingContract", vc)? != diamond {
+            return Err(ApiError::bad_request(
+                "tx.wrong_domain",
+                format!("verifyingContract must be the diamond {diamond}"),
+            ));
+        }
     }
     let command = Command::from_json(ty, message).map_err(tx_invalid)?;
-    let signature = match obj.get("signature").and_then(Value::as_str) {
-        Some(s) => {
-            let bytes = hex::decode(s).map_err(|_| tx_invalid(TxInvalid::BadSignature))?;
-            Some(
-                <[u8; 65]>::try_from(bytes.as_slice())
-                    .map_err(|_| tx_invalid(TxInvalid::BadSignature))?,
-            )
+    let signature = match obj.get("signature") {
+        Some(Value::String(s)) => Some(parse_signature(s)?),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                TxInvalid::BadSignature.code(),
+                format!("signature must be a string: {SIGNATURE_FORMS}"),
+            ));
         }
-        None if need_signature => return Err(tx_invalid(TxInvalid::BadSignature)),
+        None if need_signature => {
+            return Err(ApiError::bad_request(
+                TxInvalid::BadSignature.code(),
+                format!("missing \"signature\" ({SIGNATURE_FORMS})"),
+            ));
+        }
         None => None,
     };
-    let from = obj.get("from").and_then(Value::as_str).map(parse_address).transpose()?;
+    let from = match obj.get("from") {
+        None => None,
+        Some(Value::String(s)) => Some(parse_address("from", s)?),
+        Some(_) => {
+            return Err(ApiError::bad_request("api.bad_address", "from: must be a 0x hex string"));
+        }
+    };
     Ok((command, signature, from))
 }
 
@@ -232,13 +318,27 @@ struct WaitQuery {
 
 // ----- handlers -----
 
+/// Liveness and health: 200 only while the sequencer runs and no damage of the database was
+/// seen; otherwise 503 saying why (the stop reason, the damage).
 async fn healthz(State(state): State<AppState>) -> Response {
-    let running = state.node.is_running();
+    let health = state.node.health();
     let head = state.node.committed().head.height;
-    let status = if running { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if health.ok() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let summary = match (&health.damage, health.sequencer_running) {
+        (Some(_), _) => "database damaged",
+        (None, false) => "sequencer stopped",
+        (None, true) => "ok",
+    };
     (
         status,
-        Json(json!({ "status": if running { "ok" } else { "sequencer stopped" }, "head": head })),
+        Json(json!({
+            "status": summary,
+            "head": head,
+            "sequencer_running": health.sequencer_running,
+            "stop_reason": health.stop_reason,
+            "damage": health.damage,
+            "integrity_checked": health.integrity_checked,
+        })),
     )
         .into_response()
 }
@@ -269,7 +369,7 @@ async fn chain(State(state): State<AppState>) -> Json<Value> {
 
 async fn submit_one(
     State(state): State<AppState>,
-    Query(q): Query<WaitQuery>,
+    ApiQuery(q): ApiQuery<WaitQuery>,
     body: Bytes,
 ) -> ApiResult<Response> {
     let v = parse_json(&body)?;
@@ -289,7 +389,7 @@ async fn submit_one(
 
 async fn submit_batch(
     State(state): State<AppState>,
-    Query(q): Query<WaitQuery>,
+    ApiQuery(q): ApiQuery<WaitQuery>,
     body: Bytes,
 ) -> ApiResult<Response> {
     let v = parse_json(&body)?;
@@ -366,7 +466,7 @@ async fn account(
     State(state): State<AppState>,
     Path(address): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let a = parse_address(&address)?;
+    let a = parse_address("the address in the path", &address)?;
     let c = state.node.committed();
     let e = &c.engine;
     let acc = e.state().account(&a);
@@ -446,9 +546,11 @@ fn stored_header(rec: &hoard_store::BlockRecord) -> ApiResult<Header> {
 
 async fn blocks(
     State(state): State<AppState>,
-    Query(q): Query<PageQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Value>> {
-    let limit = q.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
+    // The store returns at most RECENT_BLOCKS_MAX blocks: a larger page would look complete.
+    let limit =
+        q.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX.min(hoard_store::RECENT_BLOCKS_MAX));
     let store = state.node.store().clone();
     let recs = tokio::task::spawn_blocking(move || store.recent_blocks(q.before, limit))
         .await
@@ -472,7 +574,7 @@ async fn block(State(state): State<AppState>, Path(id): Path<String>) -> ApiResu
         let height: u64 = id.parse().map_err(|_| {
             ApiError::bad_request(
                 "api.bad_block_id",
-                format!("{id:?} is neither a height nor a 0x block hash"),
+                format!("{} is neither a height nor a 0x block hash", echo(&id)),
             )
         })?;
         tokio::task::spawn_blocking(move || store.block(height))
@@ -539,34 +641,35 @@ fn list<T>(s: &Option<String>, parse: impl Fn(&str) -> ApiResult<T>) -> ApiResul
 
 async fn events(
     State(state): State<AppState>,
-    Query(q): Query<EventsQuery>,
+    ApiQuery(q): ApiQuery<EventsQuery>,
 ) -> ApiResult<Json<Value>> {
     let topic = |s: &str| parse_b256(s, "topic").map(|b| b.0);
     let filter = hoard_store::EventFilter {
         from_height: q.from_height,
         to_height: q.to_height,
-        addresses: list(&q.address, |s| parse_address(s).map(|a| a.0.0))?.unwrap_or_default(),
+        addresses: list(&q.address, |s| parse_address("address", s).map(|a| a.0.0))?
+            .unwrap_or_default(),
         topics: [
             list(&q.topic0, topic)?,
             list(&q.topic1, topic)?,
             list(&q.topic2, topic)?,
             list(&q.topic3, topic)?,
         ],
-        account: q.account.as_deref().map(parse_address).transpose()?.map(|a| a.0.0),
+        account: q
+            .account
+            .as_deref()
+            .map(|s| parse_address("account", s))
+            .transpose()?
+            .map(|a| a.0.0),
     };
-    let cursor = match &q.cursor {
-        None => None,
-        Some(c) => Some(hoard_store::EventCursor::from_token(c).ok_or_else(|| {
-            ApiError::bad_request("api.bad_cursor", "the cursor is not one this API returned")
-        })?),
-    };
+    let cursor = q.cursor.as_deref().map(crate::cursor::decode).transpose()?;
     let descending = match q.order.as_deref() {
         None | Some("asc") => false,
         Some("desc") => true,
         Some(o) => {
             return Err(ApiError::bad_request(
                 "api.bad_order",
-                format!("order must be asc or desc, not {o:?}"),
+                format!("order must be asc or desc, not {}", echo(o)),
             ));
         }
     };
@@ -592,7 +695,7 @@ async fn events(
             v
         })
         .collect();
-    Ok(Json(json!({ "events": out, "next_cursor": next.map(|c| c.to_token()) })))
+    Ok(Json(json!({ "events": out, "next_cursor": next.map(|c| crate::cursor::encode(&c)) })))
 }
 
 fn facet_json(address: Address, selectors: &[[u8; 4]]) -> Value {
@@ -633,7 +736,7 @@ async fn facet(
     State(state): State<AppState>,
     Path(address): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let a = parse_address(&address)?;
+    let a = parse_address("the address in the path", &address)?;
     let c = state.node.committed();
     let sels = c
         .engine
@@ -691,7 +794,7 @@ async fn balance_proof(
     State(state): State<AppState>,
     Path(address): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let a = parse_address(&address)?;
+    let a = parse_address("the address in the path", &address)?;
     let c = state.node.committed();
     let proof = c.engine.prove(&StateKey::Account(a)).ok_or_else(|| {
         ApiError::not_found(format!("{a} has no state (zero balances and nonce): nothing to prove"))
@@ -706,32 +809,4 @@ async fn balance_proof(
     bucket = keccak256(0x01 || key_hash_1 || leaf_1 || ...) over the listed pairs, where key_hash = keccak256(0x01 || address) must be listed with the leaf; \
     then 16 levels: node = keccak256(0x02 || left || right) (zero if both children are zero), the bucket index being the first two bytes of key_hash, least significant bit first; the result must equal state_root",
     })))
-}
-
-async fn stream(
-    State(state): State<AppState>,
-) -> Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>> {
-    let rx = state.node.subscribe();
-    let s = tokio_stream::wrappers::BroadcastStream::new(rx).flat_map(|item| {
-        let events: Vec<Result<Event, Infallible>> = match item {
-            Ok(b) => {
-                let mut out = vec![Ok(Event::default().event("block").data(
-                    json!({ "height": b.header.height, "hash": b.hash, "time_s": b.header.time_s, "tx_count": b.header.tx_count, "state_root": b.header.state_root }).to_string(),
-                ))];
-                for r in &b.receipts {
-                    for l in &r.logs {
-                        let mut v = log_json(l);
-                        v["height"] = json!(b.header.height);
-                        v["tx_hash"] = json!(r.tx_hash);
-                        out.push(Ok(Event::default().event("log").data(v.to_string())));
-                    }
-                }
-                out
-            }
-            // A slow client missed blocks: tell it, so it can refetch.
-            Err(_) => vec![Ok(Event::default().event("lagged").data("{}"))],
-        };
-        futures_util::stream::iter(events)
-    });
-    Sse::new(s).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

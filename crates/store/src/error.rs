@@ -36,15 +36,6 @@ pub enum StoreError {
     #[error("the database file is damaged (found while {op})")]
     Damaged { op: &'static str },
 
-    /// The database holds fewer blocks than were acknowledged to clients: the disk lost a
-    /// durable tail (seen after a damaged last WAL frame). Detected from the acknowledged-head
-    /// record kept beside the database.
-    #[error(
-        "the database lost acknowledged blocks: block {acknowledged} was acknowledged, but \
-         the log now ends at {present}"
-    )]
-    LostTail { acknowledged: u64, present: u64 },
-
     /// This store held the sequencer lock and lost its connection, so it no longer holds it.
     #[error("the sequencer lock was lost with the database connection")]
     LockLost,
@@ -68,7 +59,6 @@ impl StoreError {
             Self::Corrupt { .. } => "store.corrupt",
             Self::SchemaTooNew { .. } => "store.schema",
             Self::Damaged { .. } => "store.damaged",
-            Self::LostTail { .. } => "store.lost_tail",
             Self::LockLost => "store.lock_lost",
             Self::Backend { .. } => "store.backend",
         }

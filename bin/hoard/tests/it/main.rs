@@ -4,4 +4,5 @@
 mod btc_balance;
 mod cli;
 mod crash;
+mod faults;
 mod support;

@@ -21,12 +21,43 @@ pub struct NodeProcess {
     pub port: u16,
 }
 
+/// Runs `hoard node --dev` on `data_dir` with `extra` arguments, expecting it to refuse to start:
+/// returns its stderr, or panics if it serves instead.
+pub fn node_refuses(data_dir: &Path, extra: &[&str]) -> String {
+    let port = free_port();
+    let mut child = hoard()
+        .args(["node", "--dev", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(data_dir)
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("hoard node starts");
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(30) {
+        if let Ok(Some(status)) = child.try_wait() {
+            assert!(!status.success(), "the node was expected to refuse to start");
+            let mut err = String::new();
+            if let Some(mut pipe) = child.stderr.take() {
+                let _ = std::io::Read::read_to_string(&mut pipe, &mut err);
+            }
+            return err;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the node kept running although it should have refused to start");
+}
+
 impl NodeProcess {
-    pub fn start(data_dir: &Path) -> NodeProcess {
+    /// Starts `hoard node --dev` with extra arguments.
+    pub fn start_with(data_dir: &Path, extra: &[&str]) -> NodeProcess {
         let port = free_port();
         let child = hoard()
             .args(["node", "--dev", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
             .arg(data_dir)
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -40,6 +71,33 @@ impl NodeProcess {
             std::thread::sleep(Duration::from_millis(50));
         }
         panic!("the node did not become healthy");
+    }
+
+    /// Starts a node that serves but whose `/healthz` reports damage (503 with `damage`).
+    pub fn start_unhealthy(data_dir: &Path) -> NodeProcess {
+        let port = free_port();
+        let child = hoard()
+            .args(["node", "--dev", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+            .arg(data_dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("hoard node starts");
+        let n = NodeProcess { child, port };
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(30) {
+            if let Some((503, v)) = n.get("/healthz")
+                && v["damage"].is_string()
+            {
+                return n;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the node did not report the damage in /healthz");
+    }
+
+    pub fn start(data_dir: &Path) -> NodeProcess {
+        NodeProcess::start_with(data_dir, &[])
     }
 
     pub fn url(&self) -> String {

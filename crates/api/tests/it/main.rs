@@ -1,6 +1,11 @@
-//! API integration tests: the JSON API in-process and over real HTTP, and the dashboard in
-//! headless Chromium.
+//! API integration tests: the JSON API in-process and over real HTTP, the server under hostile
+//! clients, server-sent events, and the dashboard in headless Chromium.
 
+mod commands;
 mod dashboard;
+mod errors;
+mod hostile;
+mod server;
+mod sse;
 mod support;
 mod v1;

@@ -445,3 +445,19 @@ fn independent_signer_through_http() {
         v["receipt"]["sender"].as_str().expect("sender").parse().expect("address");
     assert_eq!(sender, addr("alice"));
 }
+
+#[test]
+fn a_page_of_blocks_never_looks_complete_when_more_remain() {
+    let n = TestNode::start();
+    let (_, heights) = n.transfer_blocks(hoard_store::RECENT_BLOCKS_MAX + 1, 1, 0);
+    // More blocks than the store returns at once: the page asked for is cut, with a next page.
+    let (s, page) = get(&n, "/v1/blocks?limit=500");
+    assert_eq!(s, 200, "{page}");
+    let blocks = page["blocks"].as_array().expect("blocks");
+    assert_eq!(blocks.len(), hoard_store::RECENT_BLOCKS_MAX);
+    let next = page["next_before"].as_u64().expect("a next page");
+    let (_, rest) = get(&n, &format!("/v1/blocks?limit=500&before={next}"));
+    let total = blocks.len() + rest["blocks"].as_array().expect("blocks").len();
+    // Every block, genesis included.
+    assert_eq!(total as u64, heights.last().copied().expect("heights") + 1);
+}
