@@ -29,6 +29,29 @@ fn tx_and_query_commands_round_trip() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["receipt"]["success"], true);
+    // --print-only shows the signed command with amounts as decimal strings of base units.
+    let out = hoard()
+        .args([
+            "tx",
+            "--node",
+            &node.url(),
+            "--dev-key",
+            "alice",
+            "--print-only",
+            "transfer",
+            "--token",
+            "icy",
+            "--to",
+            &bob,
+            "--amount",
+            "12.5",
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(printed["message"]["amount"], "12500000000000000000", "{printed}");
+    assert_eq!(printed["message"]["nonce"], 1);
     let out =
         hoard().args(["query", "--node", &node.url(), "account", &bob]).output().expect("runs");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
