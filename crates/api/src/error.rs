@@ -18,9 +18,9 @@ use serde::de::DeserializeOwned;
 
 use crate::limits::{BODY_BYTES_MAX, HEADER_BYTES_MAX, HEADERS_MAX, URI_BYTES_MAX};
 
-/// Characters of client input echoed back in an error message; longer input is cut and ends
-/// with an ellipsis.
-pub const ECHO_CHARS_MAX: usize = 64;
+/// Client input echoed back in an error message: the engine's one rule (at most
+/// [`ECHO_CHARS_MAX`] characters, then an ellipsis and the full length).
+pub use hoard_core::rejection::{ECHO_CHARS_MAX, echo};
 /// Characters of a message built from a library's description of bad input (a serde error, a
 /// query-string error), which may quote that input; longer messages are cut.
 pub const DETAIL_CHARS_MAX: usize = 300;
@@ -166,15 +166,6 @@ impl IntoResponse for ApiError {
 /// Result alias for handlers.
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// Client input for a message: Debug-quoted, at most [`ECHO_CHARS_MAX`] characters of it, then
-/// an ellipsis when it was longer.
-pub fn echo(input: &str) -> String {
-    match input.char_indices().nth(ECHO_CHARS_MAX) {
-        None => format!("{input:?}"),
-        Some((cut, _)) => format!("{:?}…", &input[..cut]),
-    }
-}
-
 /// A message at most [`DETAIL_CHARS_MAX`] characters long (an ellipsis marks a cut).
 pub fn cap(message: String) -> String {
     match message.char_indices().nth(DETAIL_CHARS_MAX) {
@@ -231,10 +222,13 @@ mod tests {
         assert_eq!(echo("0x12"), "\"0x12\"");
         let long = "a".repeat(100_000);
         let e = echo(&long);
-        assert_eq!(e, format!("\"{}\"…", "a".repeat(ECHO_CHARS_MAX)));
+        assert_eq!(e, format!("\"{}\"… (100000 characters)", "a".repeat(ECHO_CHARS_MAX)));
         // Multi-byte characters are cut on a character boundary.
         let wide = "é".repeat(ECHO_CHARS_MAX + 1);
-        assert_eq!(echo(&wide), format!("\"{}\"…", "é".repeat(ECHO_CHARS_MAX)));
+        assert_eq!(
+            echo(&wide),
+            format!("\"{}\"… ({} characters)", "é".repeat(ECHO_CHARS_MAX), ECHO_CHARS_MAX + 1)
+        );
         assert_eq!(
             echo(&"é".repeat(ECHO_CHARS_MAX)),
             format!("\"{}\"", "é".repeat(ECHO_CHARS_MAX))

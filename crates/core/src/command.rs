@@ -332,39 +332,34 @@ fn canonical_value(
     };
     match ty {
         "string" => Ok(value),
-        "address" => {
-            let ok = text.len() == 42
-                && text.starts_with("0x")
-                && text[2..].bytes().all(|b| b.is_ascii_hexdigit());
-            if ok {
-                Ok(value)
-            } else {
-                Err(format!(
-                    "field `{path}`: expected a 0x-prefixed 20-byte hex address, got {}",
-                    crate::rejection::echo(text)
-                ))
-            }
-        }
+        "address" if hex_of_len(text, 20) => Ok(value.clone()),
+        "address" => Err(format!(
+            "field `{path}`: expected a 0x-prefixed 20-byte hex address, got {}",
+            crate::rejection::echo(text)
+        )),
         _ => {
             let size: usize = ty
                 .strip_prefix("bytes")
                 .and_then(|n| n.parse().ok())
                 .filter(|n| (1..=32).contains(n))
                 .ok_or_else(|| format!("field `{path}`: unsupported type {ty}"))?;
-            let ok = text.len() == 2 + 2 * size
-                && text.starts_with("0x")
-                && text[2..].bytes().all(|b| b.is_ascii_hexdigit());
-            if ok {
-                Ok(value)
-            } else {
-                Err(format!(
-                    "field `{path}`: expected {size} bytes as 0x-prefixed hex ({} hex digits), got {}",
-                    2 * size,
-                    crate::rejection::echo(text)
-                ))
+            if hex_of_len(text, size) {
+                return Ok(value.clone());
             }
+            Err(format!(
+                "field `{path}`: expected {size} bytes as 0x-prefixed hex ({} hex digits), got {}",
+                2 * size,
+                crate::rejection::echo(text)
+            ))
         }
     }
+}
+
+/// Whether `text` is `0x` followed by exactly `bytes` bytes of hex.
+fn hex_of_len(text: &str, bytes: usize) -> bool {
+    text.len() == 2 + 2 * bytes
+        && text.starts_with("0x")
+        && text[2..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Parses an unsigned integer of `bits` bits from a JSON number, a decimal string or a 0x hex

@@ -179,12 +179,11 @@ pub const ECHO_CHARS_MAX: usize = 64;
 /// Quotes client input for a message, cut to [`ECHO_CHARS_MAX`] characters with an ellipsis
 /// and the full length, so a huge input is never echoed back in full.
 pub fn echo(input: &str) -> String {
-    let count = input.chars().count();
-    if count <= ECHO_CHARS_MAX {
-        format!("{input:?}")
-    } else {
-        let head: String = input.chars().take(ECHO_CHARS_MAX).collect();
-        format!("{head:?}... ({count} characters)")
+    match input.char_indices().nth(ECHO_CHARS_MAX) {
+        None => format!("{input:?}"),
+        Some((cut, _)) => {
+            format!("{:?}… ({} characters)", &input[..cut], input.chars().count())
+        }
     }
 }
 

@@ -51,8 +51,14 @@ pub fn node_refuses(data_dir: &Path, extra: &[&str]) -> String {
 }
 
 impl NodeProcess {
-    /// Starts `hoard node --dev` with extra arguments.
-    pub fn start_with(data_dir: &Path, extra: &[&str]) -> NodeProcess {
+    /// Spawns `hoard node --dev` on `data_dir` with `extra` arguments and waits until `/healthz`
+    /// satisfies `ready`.
+    fn spawn_until(
+        data_dir: &Path,
+        extra: &[&str],
+        what: &str,
+        ready: impl Fn(u16, &Value) -> bool,
+    ) -> NodeProcess {
         let port = free_port();
         let child = hoard()
             .args(["node", "--dev", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
@@ -65,35 +71,24 @@ impl NodeProcess {
         let n = NodeProcess { child, port };
         let t = Instant::now();
         while t.elapsed() < Duration::from_secs(30) {
-            if n.get("/healthz").is_some_and(|(s, _)| s == 200) {
+            if n.get("/healthz").is_some_and(|(s, v)| ready(s, &v)) {
                 return n;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("the node did not become healthy");
+        panic!("the node did not become {what}");
+    }
+
+    /// Starts `hoard node --dev` with extra arguments.
+    pub fn start_with(data_dir: &Path, extra: &[&str]) -> NodeProcess {
+        NodeProcess::spawn_until(data_dir, extra, "healthy", |s, _| s == 200)
     }
 
     /// Starts a node that serves but whose `/healthz` reports damage (503 with `damage`).
     pub fn start_unhealthy(data_dir: &Path) -> NodeProcess {
-        let port = free_port();
-        let child = hoard()
-            .args(["node", "--dev", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
-            .arg(data_dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("hoard node starts");
-        let n = NodeProcess { child, port };
-        let t = Instant::now();
-        while t.elapsed() < Duration::from_secs(30) {
-            if let Some((503, v)) = n.get("/healthz")
-                && v["damage"].is_string()
-            {
-                return n;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("the node did not report the damage in /healthz");
+        NodeProcess::spawn_until(data_dir, &[], "unhealthy with damage", |s, v| {
+            s == 503 && v["damage"].is_string()
+        })
     }
 
     pub fn start(data_dir: &Path) -> NodeProcess {
