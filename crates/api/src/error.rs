@@ -99,7 +99,7 @@ impl ApiError {
     }
 
     /// The error standing for a bare status answered by a library (axum, tower-http).
-    fn for_status(status: StatusCode) -> ApiError {
+    pub(crate) fn for_status(status: StatusCode) -> ApiError {
         let (code, message) = match status {
             StatusCode::BAD_REQUEST => ("api.bad_request", "the request is malformed".to_string()),
             StatusCode::NOT_FOUND => ("api.not_found", "no such resource".to_string()),

@@ -13,8 +13,9 @@
 //!   a target over [`URI_BYTES_MAX`] or a header section over [`HEADER_BYTES_MAX`] or
 //!   [`HEADERS_MAX`] fields is answered with JSON 414 or 431 however large it is. Later requests
 //!   on a kept-alive connection are checked by [`limits::check_head`] after hyper parsed them;
-//!   hyper's own limits are set above ours ([`HYPER_BUF_BYTES`], [`HYPER_HEADERS_MAX`]), and
-//!   only its fixed 64 KiB request-target limit can still answer first, with an empty 414.
+//!   hyper's own limits are set above ours ([`HYPER_BUF_BYTES`], [`HYPER_HEADERS_MAX`]). What
+//!   hyper still answers itself (its fixed 64 KiB target limit, a malformed request line) is
+//!   rewritten as JSON on the way out (the connection's writer, `Io`).
 //! - When `shutdown` resolves, the listener is closed, server-sent event streams end, idle
 //!   connections are closed, and in-flight requests get [`ServeConfig::shutdown_grace`] to finish.
 //!
@@ -342,7 +343,13 @@ enum Stop {
 
 impl Connection {
     async fn run(self, stream: TcpStream, app: Router, mut stop: watch::Receiver<bool>) {
-        let mut io = Io { stream, prefix: Vec::new(), prefix_pos: 0, slot: Arc::clone(&self.slot) };
+        let mut io = Io {
+            stream,
+            prefix: Vec::new(),
+            prefix_pos: 0,
+            slot: Arc::clone(&self.slot),
+            replacement: Replacement::None,
+        };
         // The first request head, read and checked here.
         let first = tokio::select! {
             head = read_first_head(&mut io) => head,
@@ -517,11 +524,39 @@ fn check_raw_head(buf: &[u8]) -> Head {
 
 /// The client socket: bytes already read by [`read_first_head`] are replayed first, and every
 /// read is reported to the connection's [`Slot`] (for the header timeout).
+///
+/// Writes pass through, except hyper's own answers to requests it could not parse (a target
+/// over its fixed 64 KiB limit, a malformed request line on a kept-alive connection): those are
+/// bodiless 4xx/5xx heads written while no request is in flight (every response of ours is
+/// written with its request in flight, see [`Tracked`]), and they are replaced by the same
+/// answer as JSON ([`ApiError::for_status`]); hyper closes the connection after them.
 struct Io {
     stream: TcpStream,
     prefix: Vec<u8>,
     prefix_pos: usize,
     slot: Arc<Slot>,
+    replacement: Replacement,
+}
+
+/// The state of replacing one of hyper's own error answers.
+enum Replacement {
+    /// Nothing replaced: writes pass through.
+    None,
+    /// Writing our answer; `pos` bytes of it are written.
+    Writing { answer: Vec<u8>, pos: usize },
+    /// Our answer is written (in place of hyper's); further writes fail, so hyper closes.
+    Done,
+}
+
+/// The status of a bodiless error head that hyper writes on its own, if `buf` is one.
+fn hyper_error_status(buf: &[u8]) -> Option<StatusCode> {
+    let head = buf.get(..buf.len().min(512))?;
+    let rest = head.strip_prefix(b"HTTP/1.1 ")?;
+    let code = std::str::from_utf8(rest.get(..3)?).ok()?.parse::<u16>().ok()?;
+    let status = StatusCode::from_u16(code).ok()?;
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let bodiless = text.contains("\r\ncontent-length: 0\r\n");
+    ((status.is_client_error() || status.is_server_error()) && bodiless).then_some(status)
 }
 
 impl AsyncRead for Io {
@@ -556,7 +591,36 @@ impl AsyncWrite for Io {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().stream).poll_write(cx, buf)
+        let this = self.get_mut();
+        if matches!(this.replacement, Replacement::None)
+            && this.slot.idle_since().is_some()
+            && let Some(status) = hyper_error_status(buf)
+        {
+            let answer = ApiError::for_status(status).to_http1();
+            this.replacement = Replacement::Writing { answer, pos: 0 };
+        }
+        loop {
+            match &mut this.replacement {
+                Replacement::None => return Pin::new(&mut this.stream).poll_write(cx, buf),
+                Replacement::Done => {
+                    // The answer said `connection: close`: nothing more goes out.
+                    return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
+                }
+                Replacement::Writing { answer, pos } => {
+                    if *pos == answer.len() {
+                        this.replacement = Replacement::Done;
+                        return Poll::Ready(Ok(buf.len()));
+                    }
+                    match Pin::new(&mut this.stream).poll_write(cx, &answer[*pos..]) {
+                        Poll::Ready(Ok(0)) => {
+                            return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+                        }
+                        Poll::Ready(Ok(n)) => *pos += n,
+                        other => return other,
+                    }
+                }
+            }
+        }
     }
 
     fn poll_write_vectored(
@@ -564,11 +628,15 @@ impl AsyncWrite for Io {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().stream).poll_write_vectored(cx, bufs)
+        // Not vectored (see `is_write_vectored`): hyper hands whole heads to `poll_write`.
+        let first = bufs.iter().find(|b| !b.is_empty()).map_or(&[][..], |b| &**b);
+        self.poll_write(cx, first)
     }
 
     fn is_write_vectored(&self) -> bool {
-        self.stream.is_write_vectored()
+        // hyper then flattens each response into one buffer, so a head always starts a write
+        // and is seen whole by the check above.
+        false
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
