@@ -59,7 +59,19 @@ impl Client {
             body.as_deref().map(str::as_bytes),
             TIMEOUT,
         )
-        .with_context(|| format!("cannot reach the node at {}", self.authority))?;
+        .map_err(|e| {
+            // The shared client's message speaks of chromedriver (its other user); say what it
+            // means here.
+            let detail = match e {
+                hoard_webdriver::Error::Http(d) => d,
+                other => other.to_string(),
+            };
+            anyhow::anyhow!(
+                "cannot reach the node at {} ({detail}); is `hoard node` running there? Start a \
+                 local devnet with `hoard node --dev`, or give --node http://HOST:PORT",
+                self.authority
+            )
+        })?;
         Ok((r.status, r.json()))
     }
 }

@@ -6,7 +6,7 @@ use crate::http::Client;
 #[derive(clap::Args, Debug)]
 pub struct QueryArgs {
     /// Node URL.
-    #[arg(long, default_value = "http://127.0.0.1:8645", env = "HOARD_NODE")]
+    #[arg(long, default_value = "http://127.0.0.1:8645", env = "HOARD_NODE", global = true)]
     node: String,
     #[command(subcommand)]
     what: Query,
@@ -53,9 +53,18 @@ enum Query {
 /// Runs `hoard query`.
 pub fn run(args: QueryArgs) -> anyhow::Result<()> {
     let c = Client::new(&args.node)?;
+    // On the devnet, demo names stand for their addresses.
+    let resolve = |who: String| -> anyhow::Result<String> {
+        if who.starts_with("0x") {
+            return Ok(who);
+        }
+        let (_, chain) = c.get("/v1/chain")?;
+        let devnet = chain["chain_id"].as_u64() == Some(hoard_node::devnet::DEVNET_CHAIN_ID);
+        Ok(crate::tx::address(&who, devnet)?.to_string())
+    };
     let path = match args.what {
         Query::Chain => "/v1/chain".to_string(),
-        Query::Account { address } => format!("/v1/accounts/{address}"),
+        Query::Account { address } => format!("/v1/accounts/{}", resolve(address)?),
         Query::Tokens => "/v1/tokens".into(),
         Query::Block { id } => format!("/v1/blocks/{id}"),
         Query::Blocks { limit } => format!("/v1/blocks?limit={limit}"),
@@ -73,7 +82,7 @@ pub fn run(args: QueryArgs) -> anyhow::Result<()> {
         }
         Query::Facets => "/v1/facets".into(),
         Query::Types => "/v1/eip712/types".into(),
-        Query::Proof { address } => format!("/v1/proofs/balance/{address}"),
+        Query::Proof { address } => format!("/v1/proofs/balance/{}", resolve(address)?),
     };
     let (status, body) = c.get(&path)?;
     println!("{}", serde_json::to_string_pretty(&body)?);

@@ -16,10 +16,10 @@ use crate::{http::Client, keys::KeyDirArgs};
 #[derive(clap::Args, Debug)]
 pub struct SignerArgs {
     /// Sign with a devnet demo key by name (alice, bob, admin, ...). DEVNET ONLY.
-    #[arg(long, conflicts_with = "from")]
+    #[arg(long, conflicts_with = "from", global = true)]
     pub dev_key: Option<String>,
     /// Sign with this address's keystore.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub from: Option<String>,
     #[command(flatten)]
     pub keys: KeyDirArgs,
@@ -48,19 +48,19 @@ pub struct TxArgs {
     #[command(flatten)]
     signer: SignerArgs,
     /// Node URL.
-    #[arg(long, default_value = "http://127.0.0.1:8645", env = "HOARD_NODE")]
+    #[arg(long, default_value = "http://127.0.0.1:8645", env = "HOARD_NODE", global = true)]
     node: String,
     /// Seconds until the command expires.
-    #[arg(long, default_value_t = 3600)]
+    #[arg(long, default_value_t = 3600, global = true)]
     deadline_s: u64,
     /// Dry-run (`/v1/call`): nothing is kept.
-    #[arg(long)]
+    #[arg(long, global = true)]
     dry_run: bool,
     /// Return once queued instead of waiting for the durable commit.
-    #[arg(long)]
+    #[arg(long, global = true)]
     no_wait: bool,
     /// Print the signed command instead of sending it.
-    #[arg(long)]
+    #[arg(long, global = true)]
     print_only: bool,
     #[command(subcommand)]
     cmd: TxCommand,
@@ -164,8 +164,22 @@ fn amount(s: &str) -> anyhow::Result<String> {
         .with_context(|| format!("{s:?} is not an amount (decimal, at most 18 decimals)"))
 }
 
-fn address(s: &str) -> anyhow::Result<Address> {
-    s.parse().with_context(|| format!("{s:?} is not an address"))
+/// An address, or on the devnet a demo account's name (`alice`, `bob`, ...).
+pub fn address(s: &str, devnet: bool) -> anyhow::Result<Address> {
+    if let Ok(a) = s.parse() {
+        return Ok(a);
+    }
+    if devnet && let Some(a) = hoard_node::devnet::account(&s.to_ascii_lowercase()) {
+        return Ok(a.address);
+    }
+    let names: Vec<&str> = hoard_node::devnet::accounts().iter().map(|a| a.name).collect();
+    if devnet {
+        bail!(
+            "{s:?} is neither an address (0x and 40 hex digits) nor a demo account ({})",
+            names.join(", ")
+        )
+    }
+    bail!("{s:?} is not an address (0x and 40 hex digits)")
 }
 
 fn role(s: &str) -> anyhow::Result<String> {
@@ -179,11 +193,18 @@ pub fn run(args: TxArgs) -> anyhow::Result<()> {
     if s != 200 {
         bail!("the node did not answer /v1/chain: {chain}");
     }
+    let devnet = chain["chain_id"].as_u64() == Some(hoard_node::devnet::DEVNET_CHAIN_ID);
+    let address = |s: &str| address(s, devnet);
     let token = |t: &str| -> anyhow::Result<String> {
         match t.to_ascii_lowercase().as_str() {
             "icy" => Ok(chain["icy"].as_str().unwrap_or_default().to_string()),
             "dfg" => Ok(chain["dfg"].as_str().unwrap_or_default().to_string()),
-            other => Ok(address(other)?.to_string()),
+            other => other.parse::<Address>().map(|a| a.to_string()).map_err(|_| {
+                anyhow::anyhow!(
+                    "unknown token {t:?}: give icy, dfg, or a token's 0x address (the tokens \
+                     this node knows are listed by `hoard query tokens`)"
+                )
+            }),
         }
     };
     let (ty, mut msg): (&str, Value) = match &args.cmd {

@@ -5,4 +5,6 @@ mod btc_balance;
 mod cli;
 mod crash;
 mod faults;
+mod newuser;
+mod readme;
 mod support;

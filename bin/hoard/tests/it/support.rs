@@ -12,6 +12,13 @@ pub fn hoard() -> Command {
     Command::new(env!("CARGO_BIN_EXE_hoard"))
 }
 
+/// Says plainly, past libtest's capture, that the running test skipped and why.
+pub fn skip(why: &str) {
+    let test = std::thread::current().name().unwrap_or("a test").to_string();
+    let _ =
+        std::io::Write::write_fmt(&mut std::io::stderr(), format_args!("skipped: {test}: {why}\n"));
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
