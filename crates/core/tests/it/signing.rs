@@ -148,7 +148,10 @@ fn python_eth_account_interoperates() {
         // Written to the stderr handle, which libtest does not capture, so a skip is always visible.
         let _ = std::io::Write::write_fmt(
             &mut std::io::stderr(),
-            format_args!("skipped: python eth-account not installed (pip install eth-account)\n"),
+            format_args!(
+                "skipped: {}: python eth-account not installed (pip install eth-account)\n",
+                std::thread::current().name().unwrap_or("a test")
+            ),
         );
         return;
     }

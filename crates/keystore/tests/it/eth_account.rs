@@ -41,7 +41,10 @@ fn eth_account_reads_our_files_and_we_read_its_files() {
         // Written to the stderr handle, which libtest does not capture, so a skip is always visible.
         let _ = std::io::Write::write_fmt(
             &mut std::io::stderr(),
-            format_args!("skipped: python eth-account not installed\n"),
+            format_args!(
+                "skipped: {}: python eth-account not installed\n",
+                std::thread::current().name().unwrap_or("a test")
+            ),
         );
         return;
     }

@@ -398,7 +398,8 @@ fn a_damaged_page_turns_health_red_verify_names_the_block_and_reindex_rebuilds()
 fn a_full_disk_stops_the_sequencer_and_the_restart_loses_nothing_acknowledged() {
     let Some(mount) = Tmpfs::mount(2 * 1024 * 1024) else {
         eprintln!(
-            "skipped: a_full_disk_stops_the_sequencer...: cannot mount a tmpfs here (needs root)"
+            "skipped: {}: cannot mount a tmpfs here (needs root)",
+            std::thread::current().name().unwrap_or("a test")
         );
         return;
     };

@@ -17,7 +17,10 @@ pub fn test_url() -> Option<String> {
             // Written to the stderr handle, which libtest does not capture, so a skip is always visible.
             let _ = std::io::Write::write_fmt(
                 &mut std::io::stderr(),
-                format_args!("skipped: {URL_VAR} not set\n"),
+                format_args!(
+                    "skipped: {}: {URL_VAR} not set\n",
+                    std::thread::current().name().unwrap_or("a test")
+                ),
             );
             None
         }

@@ -21,7 +21,10 @@ fn skip() -> bool {
     // Written to the stderr handle, which libtest does not capture, so a skip is always visible.
     let _ = std::io::Write::write_fmt(
         &mut std::io::stderr(),
-        format_args!("skipped: chromium/chromedriver not installed\n"),
+        format_args!(
+            "skipped: {}: chromium/chromedriver not installed\n",
+            std::thread::current().name().unwrap_or("a test")
+        ),
     );
     true
 }
