@@ -57,7 +57,8 @@ pub enum ClmmError {
     /// The pool is already initialized (`AI`).
     #[error("pool already initialized (AI)")]
     AlreadyInitialized,
-    /// The pool has not been initialized (`LOK` in V3, `PoolNotInitialized` in V4).
+    /// The pool has not been initialized (`LOK` in Uniswap V3 and PancakeSwap V3, whose `lock`
+    /// functions all revert until `initialize`; `PoolNotInitialized` in V4).
     #[error("pool not initialized (LOK)")]
     NotInitialized,
     /// An observation older than the oldest stored one was requested (`OLD`).

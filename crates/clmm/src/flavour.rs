@@ -14,7 +14,9 @@ use crate::error::{ClmmError, Result};
 pub enum Flavour {
     /// Uniswap V3: fee tiers 100/1, 500/10, 3000/60, 10000/200; protocol fee 1/4..1/10 of the fee.
     UniswapV3,
-    /// PancakeSwap V3: tiers 100/1, 500/10, 2500/50, 10000/200; protocol fee in 1/10,000ths.
+    /// PancakeSwap V3: tiers 100/1, 500/10, 2500/50, 10000/200; protocol fee in 1/10,000ths
+    /// (0 or 1,000..=4,000 per token), set per tier by `initialize`
+    /// ([`PANCAKE_V3_DEFAULT_PROTOCOL_FEES`]).
     PancakeV3,
     /// Thena on Algebra Integral: adaptive fee from recent volatility, spacing 60 by default,
     /// community fee in 1/1,000ths.
@@ -40,6 +42,22 @@ impl Flavour {
 pub const UNISWAP_V3_TIERS: [(u32, i32); 4] = [(100, 1), (500, 10), (3000, 60), (10_000, 200)];
 /// PancakeSwap V3 factory fee tiers.
 pub const PANCAKE_V3_TIERS: [(u32, i32); 4] = [(100, 1), (500, 10), (2500, 50), (10_000, 200)];
+/// PancakeSwap V3: the protocol fee `PancakeV3Pool.initialize` sets for each token, per fee tier
+/// (fee in pips, share of the swap fee in 1/10,000ths): 33% at 0.01%, 34% at 0.05%, 32% at
+/// 0.25% and 1%. The contract stores them packed as `f0 + (f1 << 16)`: 216272100, 222825800,
+/// 209718400 (pancakeswap/pancake-v3-contracts, projects/v3-core/contracts/PancakeV3Pool.sol,
+/// `initialize`, commit 5cc479f0c5a9).
+pub const PANCAKE_V3_DEFAULT_PROTOCOL_FEES: [(u32, u32); 4] =
+    [(100, 3300), (500, 3400), (2500, 3200), (10_000, 3200)];
+/// PancakeSwap V3: the protocol fee `initialize` sets for a fee not in
+/// [`PANCAKE_V3_DEFAULT_PROTOCOL_FEES`] (the slot's initial value, 3200:3200).
+pub const PANCAKE_V3_FALLBACK_PROTOCOL_FEE: u32 = 3200;
+/// PancakeSwap V3: the protocol fee's denominator (`PROTOCOL_FEE_DENOMINATOR`).
+pub const PANCAKE_V3_PROTOCOL_FEE_DENOMINATOR: u32 = 10_000;
+/// PancakeSwap V3: the smallest non-zero protocol fee `setFeeProtocol` accepts.
+pub const PANCAKE_V3_MIN_PROTOCOL_FEE: u32 = 1000;
+/// PancakeSwap V3: the largest protocol fee `setFeeProtocol` accepts.
+pub const PANCAKE_V3_MAX_PROTOCOL_FEE: u32 = 4000;
 /// Algebra Integral's default tick spacing.
 pub const ALGEBRA_DEFAULT_TICK_SPACING: i32 = 60;
 /// V4's largest tick spacing (`TickMath.MAX_TICK_SPACING`).
@@ -242,15 +260,18 @@ pub struct ProtocolFee {
 }
 
 impl ProtocolFee {
-    /// Validates a setting for `flavour`: V3 takes 0 or a denominator 4..=10 (`fee / n`);
-    /// PancakeSwap takes 0..=10,000 (`fee * n / 10,000`); Algebra takes 0..=1,000
-    /// (`fee * n / 1,000`); V4 takes 0..=1,000 pips per direction
+    /// Validates a setting for `flavour` as its `setFeeProtocol` does (a bare `require`, no
+    /// reason string, in V3 and PancakeSwap): V3 takes 0 or a denominator 4..=10 (`fee / n`);
+    /// PancakeSwap takes 0 or 1,000..=4,000 (`fee * n / 10,000`, `PancakeV3Pool.setFeeProtocol`);
+    /// Algebra takes 0..=1,000 (`fee * n / 1,000`); V4 takes 0..=1,000 pips per direction
     /// (`ProtocolFeeLibrary.MAX_PROTOCOL_FEE`), `token0` for zero-for-one swaps (input token0)
     /// and `token1` for one-for-zero swaps.
     pub fn validate(self, flavour: Flavour) -> Result<Self> {
         let ok = |v: u32| match flavour {
             Flavour::UniswapV3 => v == 0 || (4..=10).contains(&v),
-            Flavour::PancakeV3 => v <= 10_000,
+            Flavour::PancakeV3 => {
+                v == 0 || (PANCAKE_V3_MIN_PROTOCOL_FEE..=PANCAKE_V3_MAX_PROTOCOL_FEE).contains(&v)
+            }
             Flavour::AlgebraIntegral => v <= 1000,
             Flavour::UniswapV4 => v <= u32::from(crate::v4::MAX_PROTOCOL_FEE),
         };
@@ -259,6 +280,39 @@ impl ProtocolFee {
         } else {
             Err(ClmmError::InvalidProtocolFee)
         }
+    }
+
+    /// The protocol fee a new pool of `flavour` with swap fee `fee` (pips) has right after
+    /// `initialize`: PancakeSwap's per-tier default ([`PANCAKE_V3_DEFAULT_PROTOCOL_FEES`], the
+    /// same for both tokens); 0 (off) for Uniswap V3 and V4. Algebra's `initialize` sets the
+    /// factory's `defaultCommunityFee`, which this crate does not model: `None` keeps the
+    /// pool's current setting.
+    pub fn initial(flavour: Flavour, fee: u32) -> Option<Self> {
+        match flavour {
+            Flavour::PancakeV3 => {
+                let n = PANCAKE_V3_DEFAULT_PROTOCOL_FEES
+                    .iter()
+                    .find(|(f, _)| *f == fee)
+                    .map_or(PANCAKE_V3_FALLBACK_PROTOCOL_FEE, |&(_, n)| n);
+                Some(Self { token0: n, token1: n })
+            }
+            Flavour::UniswapV3 | Flavour::UniswapV4 => Some(Self::default()),
+            Flavour::AlgebraIntegral => None,
+        }
+    }
+
+    /// PancakeSwap V3: the setting from slot0's packed `uint32 feeProtocol`: token0's share in
+    /// the low 16 bits (`feeProtocol % 65536`, used by zero-for-one swaps), token1's in the high
+    /// 16 bits (`feeProtocol >> 16`), each in 1/10,000ths; refused unless `setFeeProtocol`
+    /// would accept both halves.
+    pub fn from_pancake_packed(packed: u32) -> Result<Self> {
+        Self { token0: packed & 0xffff, token1: packed >> 16 }.validate(Flavour::PancakeV3)
+    }
+
+    /// PancakeSwap V3: the packed slot0 form `token0 + (token1 << 16)` (`setFeeProtocol`), for
+    /// settings that [`Self::validate`] accepts for PancakeSwap.
+    pub fn to_pancake_packed(self) -> u32 {
+        (self.token0 & 0xffff) | ((self.token1 & 0xffff) << 16)
     }
 
     /// V4: the setting from the pool's packed `uint24` protocol fee (zero-for-one fee in the
@@ -300,7 +354,8 @@ impl ProtocolFee {
     /// The protocol's part of one swap step's fee, rounded down (in the LPs' favour, as the
     /// contracts do). `amount_in` and `fee_amount` are the step's (`SwapMath.computeSwapStep`)
     /// and `swap_fee` the rate the step was computed with ([`Self::swap_fee`]).
-    /// - V3: `feeAmount / feeProtocol`; PancakeSwap: `feeAmount * n / 10,000`; Algebra:
+    /// - V3: `feeAmount / feeProtocol`; PancakeSwap: `feeAmount * n / 10,000` with `n` the
+    ///   half of slot0's `feeProtocol` for the swap's direction (`PancakeV3Pool.swap`); Algebra:
     ///   `feeAmount * n / 1,000`.
     /// - V4 (`Pool.swap`): the whole `feeAmount` when the swap fee equals the protocol fee (LP
     ///   fee 0), else `(amountIn + feeAmount) * protocolFee / 1,000,000` (unchecked arithmetic,
@@ -321,7 +376,11 @@ impl ProtocolFee {
         let s = U256::from(setting);
         match flavour {
             Flavour::UniswapV3 => fee_amount / s,
-            Flavour::PancakeV3 => portion(fee_amount, s, 10_000),
+            // The contract multiplies with an overflow check (`LowGasSafeMath.mul`). A step's
+            // amounts are below 2^193 (liquidity below 2^128 over a Q64.96 price range), so with
+            // PancakeSwap's fees (at most 1%) its fee is far below 2^256 / 4,000 and the
+            // full-precision product has the same floor.
+            Flavour::PancakeV3 => portion(fee_amount, s, PANCAKE_V3_PROTOCOL_FEE_DENOMINATOR),
             Flavour::AlgebraIntegral => portion(fee_amount, s, 1000),
             Flavour::UniswapV4 => {
                 if swap_fee == setting {

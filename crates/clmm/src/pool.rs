@@ -140,20 +140,25 @@ impl Pool {
         }
     }
 
-    /// Sets the first price (`initialize`); fails with `AI` if already initialized.
+    /// Sets the first price (`initialize`); fails with `AI` if already initialized. The protocol
+    /// fee starts as the flavour's contract sets it ([`ProtocolFee::initial`]): PancakeSwap's
+    /// per-tier default (`PancakeV3Pool.initialize`), off for Uniswap V3 and V4; Algebra pools
+    /// keep their setting.
     pub fn initialize(&mut self, sqrt_price_x96: U256, time: u32) -> Result<()> {
         if self.slot0.initialized {
             return Err(ClmmError::AlreadyInitialized);
         }
         let tick = get_tick_at_sqrt_ratio(sqrt_price_x96)?;
         let (cardinality, cardinality_next) = self.observations.initialize(time);
+        let fee_protocol = ProtocolFee::initial(self.config.flavour, self.config.fee)
+            .unwrap_or(self.slot0.fee_protocol);
         self.slot0 = Slot0 {
             sqrt_price_x96,
             tick,
             observation_index: 0,
             observation_cardinality: cardinality,
             observation_cardinality_next: cardinality_next,
-            fee_protocol: self.slot0.fee_protocol,
+            fee_protocol,
             initialized: true,
         };
         self.init_algebra(time, tick);
@@ -230,15 +235,28 @@ impl Pool {
 
     // ----- owner actions -----------------------------------------------------------------
 
-    /// Sets the protocol's share of swap fees (`setFeeProtocol`), validated per flavour.
+    /// Sets the protocol's share of swap fees (`setFeeProtocol`), validated per flavour. Before
+    /// `initialize` it fails with `LOK` in Uniswap V3 and PancakeSwap V3 (the `lock` modifier:
+    /// `slot0.unlocked` is false until `initialize`) and with `PoolNotInitialized` in V4
+    /// (`Pool.setProtocolFee`); both are [`ClmmError::NotInitialized`]. Algebra's
+    /// `setCommunityFee` is `onlyUnlocked` and its pools start unlocked, so it is allowed there.
     pub fn set_fee_protocol(&mut self, fee_protocol: ProtocolFee) -> Result<()> {
+        if self.config.flavour != Flavour::AlgebraIntegral {
+            self.require_initialized()?;
+        }
         self.slot0.fee_protocol = fee_protocol.validate(self.config.flavour)?;
         Ok(())
     }
 
     /// Collects up to the requested protocol fees (`collectProtocol`). Like the contracts, it
-    /// leaves one unit in a fully drained slot.
-    pub fn collect_protocol(&mut self, requested0: u128, requested1: u128) -> (u128, u128) {
+    /// leaves one unit in a fully drained slot. Before `initialize` it fails with `LOK`
+    /// ([`ClmmError::NotInitialized`]) in Uniswap V3 and PancakeSwap V3 (the `lock` modifier);
+    /// Algebra (community fees go to a vault) and V4 (`collectProtocolFees` is the manager's,
+    /// per currency) have no such pool call and are not checked.
+    pub fn collect_protocol(&mut self, requested0: u128, requested1: u128) -> Result<(u128, u128)> {
+        if self.config.flavour.locked_before_initialize() {
+            self.require_initialized()?;
+        }
         let mut a0 = requested0.min(self.protocol_fees0);
         let mut a1 = requested1.min(self.protocol_fees1);
         if a0 > 0 {
@@ -255,7 +273,7 @@ impl Pool {
             self.protocol_fees1 -= a1;
             self.balance1 -= U256::from(a1);
         }
-        (a0, a1)
+        Ok((a0, a1))
     }
 
     /// Sets the fee of a V4 pool with the dynamic-fee flag (`updateDynamicLPFee`). Who may call
@@ -446,11 +464,22 @@ impl Pool {
         liquidity_delta: i128,
         time: u32,
     ) -> Result<(Option<TickUpdates>, PositionInfo, I256, I256)> {
+        // The contracts' order (`_modifyPosition` -> `_updatePosition`): `checkTicks` (TLU, TLM,
+        // TUM); then, for a non-zero delta, `Tick.update` of the lower and the upper tick (LS /
+        // LA, then the per-tick cap LO); only then `TickBitmap.flipTick` of each tick that
+        // flipped, whose `require(tick % tickSpacing == 0)` is the alignment check; then
+        // `Position.update` (NP for a zero delta on an empty position). So an unaligned tick
+        // fails with LO when the cap is exceeded, with LS on a burn, and with NP on a poke.
+        // V4's `Pool.modifyLiquidity` also checks `TickLiquidityOverflow` before `flipTick`'s
+        // `TickMisaligned`. Algebra Integral's `mint` is the exception: it checks
+        // `tickIsNotSpaced` before touching any tick (its `burn` does not check alignment).
         check_ticks(key.tick_lower, key.tick_upper)?;
         let spacing = self.config.tick_spacing;
-        for t in [key.tick_lower, key.tick_upper] {
-            if t % spacing != 0 {
-                return Err(ClmmError::TickNotSpaced { tick: t, spacing });
+        if self.config.flavour == Flavour::AlgebraIntegral && liquidity_delta > 0 {
+            for t in [key.tick_lower, key.tick_upper] {
+                if t % spacing != 0 {
+                    return Err(ClmmError::TickNotSpaced { tick: t, spacing });
+                }
             }
         }
         let tick = self.slot0.tick;
@@ -478,6 +507,11 @@ impl Pool {
                 true,
                 self.max_liquidity_per_tick,
             )?;
+            for (t, flipped) in [(key.tick_lower, flipped_lower), (key.tick_upper, flipped_upper)] {
+                if flipped && t % spacing != 0 {
+                    return Err(ClmmError::TickNotSpaced { tick: t, spacing });
+                }
+            }
             updates = Some(TickUpdates {
                 lower: lower.clone(),
                 upper: upper.clone(),
@@ -631,7 +665,10 @@ impl Pool {
         Ok((a0, a1))
     }
 
-    /// Pays out up to the requested tokens owed of a position (`collect`).
+    /// Pays out up to the requested tokens owed of a position (`collect`). Before `initialize`
+    /// it fails with `LOK` ([`ClmmError::NotInitialized`]) in Uniswap V3 and PancakeSwap V3
+    /// (the `lock` modifier) and in V4, whose only way to collect fees, `modifyLiquidity`,
+    /// fails with `PoolNotInitialized`; Algebra's pools start unlocked and pay nothing.
     pub fn collect(
         &mut self,
         owner: Address,
@@ -640,6 +677,9 @@ impl Pool {
         requested0: u128,
         requested1: u128,
     ) -> Result<(u128, u128)> {
+        if self.config.flavour != Flavour::AlgebraIntegral {
+            self.require_initialized()?;
+        }
         let key = PositionKey { owner, tick_lower, tick_upper };
         let Some(position) = self.positions.get_mut(&key) else {
             return Ok((0, 0));
@@ -1214,5 +1254,13 @@ impl Flavour {
     /// Whether pools of this flavour keep an oracle ring (all but V4, whose oracle is a hook).
     pub fn has_oracle(self) -> bool {
         !matches!(self, Flavour::UniswapV4)
+    }
+
+    /// Whether the flavour's pool contract is locked until `initialize` (`slot0.unlocked` false,
+    /// so every `lock` function reverts with `LOK`): Uniswap V3 and PancakeSwap V3. Algebra's
+    /// pools are unlocked from their constructor; V4 pools live in a manager and check
+    /// initialization per call (`PoolNotInitialized`).
+    pub fn locked_before_initialize(self) -> bool {
+        matches!(self, Flavour::UniswapV3 | Flavour::PancakeV3)
     }
 }

@@ -16,7 +16,10 @@ fn load() -> Option<String> {
             // Written to the stderr handle, which libtest does not capture, so a skip is always visible.
             let _ = std::io::Write::write_fmt(
                 &mut std::io::stderr(),
-                format_args!("skipped: {DATA} not found\n"),
+                format_args!(
+                    "skipped: {}: {DATA} not found\n",
+                    std::thread::current().name().unwrap_or("a test")
+                ),
             );
             None
         }
