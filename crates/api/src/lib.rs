@@ -13,7 +13,9 @@
 
 pub mod cursor;
 pub mod dashboard;
+pub mod display;
 pub mod error;
+pub mod holders;
 pub mod limits;
 pub mod openapi;
 pub mod server;
@@ -22,7 +24,12 @@ pub mod v1;
 
 use std::{sync::Arc, time::Duration};
 
-use axum::Router;
+use axum::{
+    Router,
+    extract::State,
+    http::Uri,
+    response::{IntoResponse, Response},
+};
 pub use error::{ApiError, ApiResult};
 use hoard_node::NodeHandle;
 pub use server::{ServeConfig, serve, serve_with};
@@ -60,6 +67,10 @@ pub struct AppState {
     pub limiter: Arc<limits::RateLimiter>,
     /// The buffer of recent blocks behind `/v1/stream`.
     pub sse: Arc<sse::Hub>,
+    /// Top holders of each token, ranked once per committed head.
+    pub holders: Arc<holders::HoldersCache>,
+    /// Block summaries behind the overview's charts.
+    pub charts: Arc<dashboard::charts::ChartCache>,
     /// Settings.
     pub config: ApiConfig,
 }
@@ -75,6 +86,8 @@ impl AppState {
         AppState {
             limiter: Arc::new(limits::RateLimiter::new(config.rate_per_s, config.rate_burst)),
             sse: Arc::new(sse::Hub::new(node.clone(), config.sse.clone())),
+            holders: Arc::new(holders::HoldersCache::default()),
+            charts: Arc::new(dashboard::charts::ChartCache::default()),
             node,
             config,
         }
@@ -86,9 +99,32 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(v1::routes())
         .merge(dashboard::routes())
+        .fallback(not_found)
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(state.clone(), limits::rate_limit))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(limits::BODY_BYTES_MAX))
         .layer(axum::middleware::from_fn_with_state(state, limits::timeout))
         .layer(axum::middleware::from_fn(error::json_errors))
+}
+
+/// Whether a path belongs to the JSON API (`/v1` and below).
+pub fn is_api_path(path: &str) -> bool {
+    path == "/v1" || path.starts_with("/v1/")
+}
+
+/// Paths no route serves: a JSON error under `/v1`, the dashboard's 404 page elsewhere.
+async fn not_found(State(state): State<AppState>, uri: Uri) -> Response {
+    if is_api_path(uri.path()) {
+        ApiError::not_found("no such endpoint; see /v1/openapi.json").into_response()
+    } else {
+        dashboard::not_found(state, uri.path()).await
+    }
+}
+
+/// The wall clock in unix seconds (0 if it is before 1970).
+pub(crate) fn unix_now_s() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }

@@ -8,14 +8,14 @@
 //! one event at a time as it consumes them, so a stalled client holds at most one block, and
 //! the ring's memory does not depend on the number or speed of clients.
 //!
-//! Events: `block` (id `"<height>"`, data `{height, hash, time_s, tx_count, state_root}`), then
-//! one `log` per log of the block (id `"<height>-<log index in the block>"`, data as in
-//! `/v1/events`). A client resumes right after an id with the `Last-Event-ID` header (what
-//! `EventSource` sends when it reconnects) or from a block with `?from_height=`; blocks no
-//! longer in the ring are read back from the store, at most [`SseConfig::backfill_blocks_max`]
-//! of them. A client that falls behind the ring, or asks for more than that, gets a final
-//! `lagged` event without an id (so `EventSource` keeps its last id) whose data names the block
-//! to resume from, and the stream ends.
+//! Events: `block` (id `"<height>"`, data `{height, hash, time_s, time_iso, tx_count,
+//! state_root}`), then one `log` per log of the block (id `"<height>-<log index in the block>"`,
+//! data as in `/v1/events`). A client resumes right after an id with the `Last-Event-ID` header
+//! (what `EventSource` sends when it reconnects) or from a block with `?from_height=`; blocks no
+//! longer in the ring are read back from the store, at most [`SseConfig::backfill_blocks_max`] of
+//! them. A client that falls behind the ring, or asks for more than that, gets a final `lagged`
+//! event without an id (so `EventSource` keeps its last id) whose data names the block to resume
+//! from, and the stream ends.
 
 use std::{
     collections::VecDeque,
@@ -155,7 +155,7 @@ impl StreamBlock {
     /// Part `part` of the block as an event: 0 is the block, `k` its log `k - 1`.
     fn event(&self, part: u64) -> Option<Event> {
         if part == 0 {
-            let data = json!({ "height": self.height, "hash": self.hash, "time_s": self.time_s, "tx_count": self.tx_count, "state_root": self.state_root });
+            let data = json!({ "height": self.height, "hash": self.hash, "time_s": self.time_s, "time_iso": crate::display::iso_time(self.time_s), "tx_count": self.tx_count, "state_root": self.state_root });
             return Some(
                 Event::default().id(self.height.to_string()).event("block").data(data.to_string()),
             );

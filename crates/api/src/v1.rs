@@ -15,7 +15,6 @@ use axum::{
     extract::{Path, State},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
-    routing::{get, post},
 };
 use hoard_core::{
     Receipt,
@@ -32,48 +31,18 @@ use serde_json::{Value, json};
 
 use crate::{
     ApiError, ApiResult, AppState,
+    display::{amount, iso_time},
     error::{ApiQuery, cap, echo},
+    holders,
     limits::{PAGE_DEFAULT, PAGE_MAX},
 };
 
-/// Routes of the JSON API.
+/// Routes of the JSON API, built from the documented table [`crate::openapi::ENDPOINTS`]: a
+/// route cannot exist without its documentation, nor a documented path without its route.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .route("/v1/openapi.json", get(openapi))
-        .route("/v1/chain", get(chain))
-        .route("/v1/tx", post(submit_one))
-        .route("/v1/txs", post(submit_batch))
-        .route("/v1/call", post(call))
-        .route("/v1/accounts/{address}", get(account))
-        .route("/v1/tokens", get(tokens))
-        .route("/v1/blocks", get(blocks))
-        .route("/v1/blocks/{id}", get(block))
-        .route("/v1/txs/{hash}", get(tx))
-        .route("/v1/events", get(events))
-        .route("/v1/facets", get(facets))
-        .route("/v1/facets/{address}", get(facet))
-        .route("/v1/facets/selector/{selector}", get(facet_of_selector))
-        .route("/v1/eip712/types", get(eip712_types))
-        .route("/v1/proofs/balance/{address}", get(balance_proof))
-        .route("/v1/stream", get(crate::sse::stream))
-        .fallback(not_found)
-}
-
-/// Unknown paths: a JSON error under `/v1`, a readable page elsewhere (browsers).
-async fn not_found(uri: axum::http::Uri) -> Response {
-    if uri.path().starts_with("/v1") {
-        ApiError::not_found("no such endpoint; see /v1/openapi.json").into_response()
-    } else {
-        (
-            StatusCode::NOT_FOUND,
-            axum::response::Html(
-                "<!doctype html><title>Not found - Hoard</title><h1>Not found</h1><p>No such page. <a href=\"/\">Overview</a></p>",
-            ),
-        )
-            .into_response()
-    }
+    crate::openapi::ENDPOINTS
+        .iter()
+        .fold(Router::new(), |router, e| router.route(e.path, (e.route)()))
 }
 
 // ----- parsing helpers -----
@@ -278,6 +247,7 @@ fn header_json(h: &Header, hash: B256) -> Value {
         "hash": hash,
         "parent_hash": h.parent_hash,
         "time_s": h.time_s,
+        "time_iso": iso_time(h.time_s),
         "tx_count": h.tx_count,
         "tx_root": h.tx_root,
         "receipts_root": h.receipts_root,
@@ -312,7 +282,7 @@ fn outcome_json(o: &TxOutcome, hash: B256) -> (StatusCode, Value) {
 }
 
 #[derive(serde::Deserialize)]
-struct WaitQuery {
+pub(crate) struct WaitQuery {
     wait: Option<bool>,
 }
 
@@ -320,7 +290,7 @@ struct WaitQuery {
 
 /// Liveness and health: 200 only while the sequencer runs and no damage of the database was
 /// seen; otherwise 503 saying why (the stop reason, the damage).
-async fn healthz(State(state): State<AppState>) -> Response {
+pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
     let health = state.node.health();
     let head = state.node.committed().head.height;
     let status = if health.ok() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
@@ -343,16 +313,16 @@ async fn healthz(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.node.metrics().render())
         .into_response()
 }
 
-async fn openapi() -> Json<Value> {
+pub(crate) async fn openapi() -> Json<Value> {
     Json(crate::openapi::document())
 }
 
-async fn chain(State(state): State<AppState>) -> Json<Value> {
+pub(crate) async fn chain(State(state): State<AppState>) -> Json<Value> {
     let c = state.node.committed();
     let a = c.engine.addresses();
     Json(json!({
@@ -363,11 +333,11 @@ async fn chain(State(state): State<AppState>) -> Json<Value> {
         "dfg": a.dfg,
         "vesting_escrow": a.vesting_escrow,
         "governance": c.engine.state().globals().governance,
-        "head": { "height": c.head.height, "hash": c.head.hash, "time_s": c.head.time_s, "state_root": c.head.state_root },
+        "head": { "height": c.head.height, "hash": c.head.hash, "time_s": c.head.time_s, "time_iso": iso_time(c.head.time_s), "state_root": c.head.state_root },
     }))
 }
 
-async fn submit_one(
+pub(crate) async fn submit_one(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<WaitQuery>,
     body: Bytes,
@@ -387,7 +357,7 @@ async fn submit_one(
     Ok((status, Json(body)).into_response())
 }
 
-async fn submit_batch(
+pub(crate) async fn submit_batch(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<WaitQuery>,
     body: Bytes,
@@ -441,7 +411,7 @@ async fn submit_batch(
     Ok(Json(json!({ "committed": committed, "results": results })).into_response())
 }
 
-async fn call(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
+pub(crate) async fn call(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
     let v = parse_json(&body)?;
     let (command, signature, from) = parse_command(&v, &state, false)?;
     let tx = match (signature, from) {
@@ -454,15 +424,11 @@ async fn call(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Valu
             ));
         }
     };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let receipt = state.node.dry_run(&tx, now).map_err(tx_invalid)?;
+    let receipt = state.node.dry_run(&tx, crate::unix_now_s()).map_err(tx_invalid)?;
     Ok(Json(json!({ "dry_run": true, "receipt": receipt_json(&receipt) })))
 }
 
-async fn account(
+pub(crate) async fn account(
     State(state): State<AppState>,
     Path(address): Path<String>,
 ) -> ApiResult<Json<Value>> {
@@ -475,9 +441,13 @@ async fn account(
         .into_iter()
         .map(|(id, v, vested, releasable)| {
             json!({
-                "id": id, "amount": u256_str(v.amount), "start": v.start, "cliff_s": v.cliff_s,
-                "duration_s": v.duration_s, "released": u256_str(v.released),
-                "vested": u256_str(vested), "releasable": u256_str(releasable),
+                "id": id, "amount": u256_str(v.amount), "amount_display": amount(v.amount, "DFG"),
+                "start": v.start, "start_iso": iso_time(v.start), "cliff_s": v.cliff_s,
+                "cliff_iso": iso_time(v.start.saturating_add(v.cliff_s)),
+                "duration_s": v.duration_s, "end_iso": iso_time(v.start.saturating_add(v.duration_s)),
+                "released": u256_str(v.released), "released_display": amount(v.released, "DFG"),
+                "vested": u256_str(vested), "vested_display": amount(vested, "DFG"),
+                "releasable": u256_str(releasable), "releasable_display": amount(releasable, "DFG"),
             })
         })
         .collect();
@@ -487,9 +457,12 @@ async fn account(
         "address": a,
         "nonce": acc.nonce,
         "icy": u256_str(acc.icy),
+        "icy_display": amount(acc.icy, "ICY"),
         "dfg": u256_str(acc.dfg),
+        "dfg_display": amount(acc.dfg, "DFG"),
         "delegate": (acc.delegate != Address::ZERO).then_some(acc.delegate),
         "votes": u256_str(e.votes(&a)),
+        "votes_display": amount(e.votes(&a), "DFG"),
         "vesting": vesting,
         "roles": role_names,
         "is_minter": e.state().minters().contains_key(&a),
@@ -497,7 +470,7 @@ async fn account(
     })))
 }
 
-async fn tokens(State(state): State<AppState>) -> Json<Value> {
+pub(crate) async fn tokens(State(state): State<AppState>) -> Json<Value> {
     let c = state.node.committed();
     let e = &c.engine;
     let g = e.state().globals();
@@ -506,36 +479,139 @@ async fn tokens(State(state): State<AppState>) -> Json<Value> {
         .state()
         .minters()
         .iter()
-        .map(|(m, a)| json!({ "account": m, "allowance": u256_str(*a) }))
+        .map(|(m, a)| {
+            json!({ "account": m, "allowance": u256_str(*a), "allowance_display": amount(*a, "ICY") })
+        })
         .collect();
     let escrow = e.addresses().vesting_escrow;
+    let paused = g.paused_until > crate::unix_now_s().max(c.head.time_s);
+    let (icy_supply, circulating, burned, room) = (
+        e.total_supply(TokenId::Icy),
+        e.circulating_supply(),
+        e.total_burned(),
+        e.inflation_room(c.head.time_s),
+    );
+    let (dfg_supply, delegated, escrow_balance) =
+        (e.total_supply(TokenId::Dfg), e.total_delegated(), e.balance_of(TokenId::Dfg, &escrow));
     Json(json!({
         "block": c.head.height,
         "icy": {
-            "address": e.addresses().icy, "decimals": 18,
-            "total_supply": u256_str(e.total_supply(TokenId::Icy)),
-            "circulating_supply": u256_str(e.circulating_supply()),
-            "total_burned": u256_str(e.total_burned()),
+            "address": e.addresses().icy, "decimals": 18, "symbol": "ICY",
+            "total_supply": u256_str(icy_supply),
+            "total_supply_display": amount(icy_supply, "ICY"),
+            "circulating_supply": u256_str(circulating),
+            "circulating_supply_display": amount(circulating, "ICY"),
+            "total_burned": u256_str(burned),
+            "total_burned_display": amount(burned, "ICY"),
             "max_supply": u256_str(g.icy_max_supply),
+            "max_supply_display": amount(g.icy_max_supply, "ICY"),
             "inflation_bps": g.icy_inflation_bps,
             "transfer_burn_bps": g.icy_transfer_burn_bps,
-            "mintable_this_year": u256_str(e.inflation_room(c.head.time_s)),
+            "mintable_this_year": u256_str(room),
+            "mintable_this_year_display": amount(room, "ICY"),
             "excluded": { "version": version, "accounts": excluded },
             "minters": minters,
             "paused_until": g.paused_until,
+            "paused_until_iso": (g.paused_until != 0).then(|| iso_time(g.paused_until)),
+            "paused": paused,
         },
         "dfg": {
-            "address": e.addresses().dfg, "decimals": 18,
-            "total_supply": u256_str(e.total_supply(TokenId::Dfg)),
-            "delegated_votes": u256_str(e.total_delegated()),
+            "address": e.addresses().dfg, "decimals": 18, "symbol": "DFG",
+            "total_supply": u256_str(dfg_supply),
+            "total_supply_display": amount(dfg_supply, "DFG"),
+            "delegated_votes": u256_str(delegated),
+            "delegated_votes_display": amount(delegated, "DFG"),
             "vesting_escrow": escrow,
-            "escrow_balance": u256_str(e.balance_of(TokenId::Dfg, &escrow)),
+            "escrow_balance": u256_str(escrow_balance),
+            "escrow_balance_display": amount(escrow_balance, "DFG"),
         },
     }))
 }
 
 #[derive(serde::Deserialize)]
-struct PageQuery {
+pub(crate) struct HoldersQuery {
+    after: Option<String>,
+    limit: Option<usize>,
+}
+
+/// A token's top holders, from the ranking of the committed head ([`crate::holders`]).
+pub(crate) async fn token_holders(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ApiQuery(q): ApiQuery<HoldersQuery>,
+) -> ApiResult<Json<Value>> {
+    let token = holders::parse_token(&token).ok_or_else(|| {
+        ApiError::not_found(format!("no token {}; the tokens are icy and dfg", echo(&token)))
+    })?;
+    let after = q
+        .after
+        .as_deref()
+        .map(|a| {
+            holders::parse_cursor(a).ok_or_else(|| {
+                ApiError::bad_request(
+                    "api.bad_cursor",
+                    format!("after must be <balance in base units>:<0x address>, not {}", echo(a)),
+                )
+            })
+        })
+        .transpose()?;
+    let limit = q.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
+    let cache = state.holders.clone();
+    let node = state.node.clone();
+    let rankings =
+        tokio::task::spawn_blocking(move || cache.get(&node)).await.map_err(ApiError::internal)?;
+    let ranking = rankings.of(token);
+    let symbol = holders::symbol(token);
+    let start = ranking.start_after(after.as_ref());
+    let rest = ranking.top.get(start..).unwrap_or_default();
+    let page = &rest[..rest.len().min(limit)];
+    let list: Vec<Value> = page
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            json!({
+                "rank": start + i + 1,
+                "address": h.address,
+                "balance": u256_str(h.balance),
+                "balance_display": amount(h.balance, symbol),
+                "share": crate::display::percent(h.balance, ranking.supply),
+            })
+        })
+        .collect();
+    let next = (rest.len() > page.len()).then(|| page.last().map(holders::cursor_text)).flatten();
+    Ok(Json(json!({
+        "token": symbol,
+        "block": rankings.height,
+        "total_supply": u256_str(ranking.supply),
+        "total_supply_display": amount(ranking.supply, symbol),
+        "holders": ranking.holders,
+        "ranked": ranking.top.len(),
+        "ranked_max": holders::HOLDERS_RANKED_MAX,
+        "top": list,
+        "next_after": next,
+    })))
+}
+
+/// `GET /v1`: what the API serves, one line per route, and where its OpenAPI document is.
+pub(crate) async fn index(State(state): State<AppState>) -> Json<Value> {
+    let routes: Vec<Value> = crate::openapi::ENDPOINTS
+        .iter()
+        .map(|e| json!({ "method": e.method.as_str().to_ascii_uppercase(), "path": e.path, "summary": e.summary }))
+        .collect();
+    Json(json!({
+        "name": "Hoard node API",
+        "version": env!("CARGO_PKG_VERSION"),
+        "chain_id": state.node.chain_id(),
+        "openapi": "/v1/openapi.json",
+        "dashboard": "/",
+        "amounts": "decimal strings of base units (18 decimals); *_display fields give whole tokens with the symbol",
+        "errors": "{\"error\": {\"code\", \"message\"}}",
+        "routes": routes,
+    }))
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct PageQuery {
     before: Option<u64>,
     limit: Option<usize>,
 }
@@ -544,7 +620,7 @@ fn stored_header(rec: &hoard_store::BlockRecord) -> ApiResult<Header> {
     Header::decode(&rec.header).map_err(ApiError::internal)
 }
 
-async fn blocks(
+pub(crate) async fn blocks(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Value>> {
@@ -563,7 +639,10 @@ async fn blocks(
     Ok(Json(json!({ "blocks": out, "next_before": next })))
 }
 
-async fn block(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub(crate) async fn block(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let store = state.node.store().clone();
     let rec = if id.starts_with("0x") {
         let h = parse_b256(&id, "block hash")?;
@@ -596,7 +675,10 @@ async fn block(State(state): State<AppState>, Path(id): Path<String>) -> ApiResu
     Ok(Json(v))
 }
 
-async fn tx(State(state): State<AppState>, Path(hash): Path<String>) -> ApiResult<Json<Value>> {
+pub(crate) async fn tx(
+    State(state): State<AppState>,
+    Path(hash): Path<String>,
+) -> ApiResult<Json<Value>> {
     let h = parse_b256(&hash, "transaction hash")?;
     let store = state.node.store().clone();
     let rec =
@@ -609,7 +691,7 @@ async fn tx(State(state): State<AppState>, Path(hash): Path<String>) -> ApiResul
 }
 
 #[derive(serde::Deserialize)]
-struct EventsQuery {
+pub(crate) struct EventsQuery {
     address: Option<String>,
     topic0: Option<String>,
     topic1: Option<String>,
@@ -639,7 +721,7 @@ fn list<T>(s: &Option<String>, parse: impl Fn(&str) -> ApiResult<T>) -> ApiResul
     }
 }
 
-async fn events(
+pub(crate) async fn events(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<EventsQuery>,
 ) -> ApiResult<Json<Value>> {
@@ -717,7 +799,7 @@ fn facet_json(address: Address, selectors: &[[u8; 4]]) -> Value {
     })
 }
 
-async fn facets(State(state): State<AppState>) -> Json<Value> {
+pub(crate) async fn facets(State(state): State<AppState>) -> Json<Value> {
     let c = state.node.committed();
     let list: Vec<Value> = c.engine.facets().iter().map(|(a, s)| facet_json(*a, s)).collect();
     let pending: Vec<Value> = c
@@ -732,7 +814,7 @@ async fn facets(State(state): State<AppState>) -> Json<Value> {
     )
 }
 
-async fn facet(
+pub(crate) async fn facet(
     State(state): State<AppState>,
     Path(address): Path<String>,
 ) -> ApiResult<Json<Value>> {
@@ -748,7 +830,7 @@ async fn facet(
     Ok(Json(facet_json(a, &sels)))
 }
 
-async fn facet_of_selector(
+pub(crate) async fn facet_of_selector(
     State(state): State<AppState>,
     Path(selector): Path<String>,
 ) -> ApiResult<Json<Value>> {
@@ -762,7 +844,7 @@ async fn facet_of_selector(
     Ok(Json(json!({ "selector": hex::encode_prefixed(sel), "facet": facet })))
 }
 
-async fn eip712_types(State(state): State<AppState>) -> Json<Value> {
+pub(crate) async fn eip712_types(State(state): State<AppState>) -> Json<Value> {
     let mut types = serde_json::Map::new();
     types.insert(
         "EIP712Domain".into(),
@@ -790,7 +872,7 @@ async fn eip712_types(State(state): State<AppState>) -> Json<Value> {
     }))
 }
 
-async fn balance_proof(
+pub(crate) async fn balance_proof(
     State(state): State<AppState>,
     Path(address): Path<String>,
 ) -> ApiResult<Json<Value>> {

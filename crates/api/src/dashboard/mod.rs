@@ -4,26 +4,33 @@
 //!
 //! | route | page |
 //! |---|---|
-//! | `/` | overview: ICY and DFG figures, head block, latest blocks, recent events |
-//! | `/partials/overview` | the live part of the overview alone (what the script swaps in) |
+//! | `/` | overview: ICY and DFG figures, head block, charts over time, latest blocks, recent events |
+//! | `/blocks?before=&after=` | blocks, newest first, 25 a page |
 //! | `/blocks/{height}` | a block: header fields and its transactions with their status |
-//! | `/tx/{hash}` | a transaction: sender, command, status, rejection, decoded logs |
+//! | `/txs?before=` | transactions, newest first, 25 a page |
+//! | `/tx/{hash}` | a transaction: sender, command, status, rejection, signed message, decoded logs |
 //! | `/account/{address}` | an account: balances, nonce, delegation, votes, vesting, activity |
-//! | `/search?q=` | redirects a height, a transaction hash or an address to its page |
+//! | `/holders/{icy,dfg}?after=` | a token's top holders by balance, 25 a page |
+//! | `/search?q=` | redirects a height, a hash, an address (or a demo name on the devnet) to its page |
+//! | `/partials/...` | the live part of the overview, account, transaction and first list pages |
 //!
 //! Design: pages are plain Rust string building ([`render`]) with one escaping helper; no
 //! template engine, no external CSS, JavaScript or fonts. Each request reads the node's
 //! committed view once (a short read lock, released before any store query) and the store's
 //! projections on a blocking thread. Lists are bounded by the `*_MAX` constants below. Bad input
-//! gives a readable 400 page, unknown blocks and transactions a 404 page; storage failures a 500
-//! page whose detail goes to the log only.
+//! gives a readable 400 page, unknown blocks and transactions and unknown paths a 404 page;
+//! storage failures a 500 page whose detail goes to the log only. Every page carries the pause
+//! banner while the protocol is paused.
 //!
-//! Live updates: the overview's script listens to `GET /v1/stream` (server-sent `block` events)
-//! with `EventSource` and, on each block, fetches `/partials/overview` and swaps it into the
-//! page. When the stream is unavailable, or the browser has no `EventSource`, it polls the
-//! fragment every second instead. See `docs/DASHBOARD.md`.
+//! Live updates: a live page names its fragment in `#live[data-partial]`; the script listens
+//! to `GET /v1/stream` (server-sent `block` events) with `EventSource` and, on each block,
+//! fetches the fragment and swaps it into the page (with the pause banner). When the stream is
+//! unavailable, or the browser has no `EventSource`, it polls the fragment every second
+//! instead. See `docs/DASHBOARD.md`.
 
+pub mod charts;
 mod decode;
+mod lists;
 mod pages;
 mod render;
 
@@ -37,9 +44,9 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::get,
 };
-use hoard_node::NodeHandle;
+use hoard_node::{NodeHandle, devnet};
 
-use crate::AppState;
+use crate::{AppState, holders};
 
 /// Blocks in the overview's "latest blocks".
 pub const OVERVIEW_BLOCKS_MAX: usize = 10;
@@ -49,6 +56,14 @@ pub const OVERVIEW_EVENTS_MAX: usize = 20;
 pub const ACCOUNT_TXS_MAX: usize = 25;
 /// Events listed on an account page.
 pub const ACCOUNT_EVENTS_MAX: usize = 25;
+/// Blocks on a page of the block list.
+pub const BLOCKS_PAGE_MAX: usize = 25;
+/// Transactions on a page of the transaction list.
+pub const TXS_PAGE_MAX: usize = 25;
+/// Blocks read (newest first, empty ones skipped) to fill one page of the transaction list.
+pub const TXS_SCAN_BLOCKS_MAX: usize = 200;
+/// Holders on a page of a holders list.
+pub const HOLDERS_PAGE_MAX: usize = 25;
 /// Characters of bad input echoed back in an error page.
 pub const ECHO_CHARS_MAX: usize = 80;
 
@@ -57,9 +72,17 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(overview))
         .route("/partials/overview", get(overview_partial))
+        .route("/blocks", get(blocks))
+        .route("/partials/blocks", get(blocks_partial))
         .route("/blocks/{height}", get(block))
+        .route("/txs", get(txs))
+        .route("/partials/txs", get(txs_partial))
         .route("/tx/{hash}", get(tx))
+        .route("/partials/tx/{hash}", get(tx_partial))
         .route("/account/{address}", get(account))
+        .route("/partials/account/{address}", get(account_partial))
+        .route("/holders/{token}", get(holders_page))
+        .route("/partials/holders/{token}", get(holders_partial))
         .route("/search", get(search))
 }
 
@@ -68,7 +91,7 @@ pub fn routes() -> Router<AppState> {
 pub(crate) enum PageError {
     /// The request is malformed (message for the reader, unescaped).
     BadRequest(String),
-    /// The block or transaction does not exist.
+    /// The block, transaction or page does not exist.
     NotFound(String),
     /// Storage or decoding failed (detail for the log only).
     Internal(String),
@@ -84,6 +107,8 @@ impl From<hoard_store::StoreError> for PageError {
 pub(crate) enum Html {
     /// A whole page.
     Page(String),
+    /// A whole page answered with 404 (a transaction not committed yet, followed live).
+    Missing(String),
     /// A fragment that must not be cached.
     Fragment(String),
 }
@@ -94,18 +119,18 @@ type PageResult = Result<Html, PageError>;
 /// response, rendering errors as pages.
 async fn serve_page<F>(state: AppState, build: F) -> Response
 where
-    F: FnOnce(&NodeHandle) -> PageResult + Send + 'static,
+    F: FnOnce(&AppState) -> PageResult + Send + 'static,
 {
-    let node = state.node.clone();
-    let result = tokio::task::spawn_blocking(move || build(&node))
+    let worker = state.clone();
+    let result = tokio::task::spawn_blocking(move || build(&worker))
         .await
         .unwrap_or_else(|e| Err(PageError::Internal(format!("page task failed: {e}"))));
     let html = [(header::CONTENT_TYPE, "text/html; charset=utf-8")];
+    let no_store = [(header::CACHE_CONTROL, "no-store")];
     match result {
         Ok(Html::Page(body)) => (StatusCode::OK, html, body).into_response(),
-        Ok(Html::Fragment(body)) => {
-            (StatusCode::OK, html, [(header::CACHE_CONTROL, "no-store")], body).into_response()
-        }
+        Ok(Html::Missing(body)) => (StatusCode::NOT_FOUND, html, no_store, body).into_response(),
+        Ok(Html::Fragment(body)) => (StatusCode::OK, html, no_store, body).into_response(),
         Err(e) => {
             let (status, title, message) = match e {
                 PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Bad request", m),
@@ -127,12 +152,22 @@ where
     }
 }
 
+/// The styled 404 page of a path no route serves (outside `/v1`).
+pub(crate) async fn not_found(state: AppState, path: &str) -> Response {
+    let message = format!(
+        "There is no page at {}. The header links to the overview, the blocks, the \
+         transactions and the holders; the search box takes heights, hashes and addresses.",
+        render::truncate(path, ECHO_CHARS_MAX)
+    );
+    serve_page(state, move |_| Err(PageError::NotFound(message))).await
+}
+
 async fn overview(State(state): State<AppState>) -> Response {
-    serve_page(state, |node| pages::overview(node, false)).await
+    serve_page(state, |s| pages::overview(s, false)).await
 }
 
 async fn overview_partial(State(state): State<AppState>) -> Response {
-    serve_page(state, |node| pages::overview(node, true)).await
+    serve_page(state, |s| pages::overview(s, true)).await
 }
 
 /// A path segment, or a 400 page when it is not valid percent-encoded UTF-8.
@@ -144,16 +179,138 @@ fn segment(path: Segment) -> Result<String, PageError> {
     })
 }
 
+/// A query string, or a 400 page when it does not parse.
+type ListQueryResult = Result<Query<ListQuery>, QueryRejection>;
+
+#[derive(serde::Deserialize)]
+struct ListQuery {
+    before: Option<String>,
+    after: Option<String>,
+}
+
+fn list_query(q: ListQueryResult) -> Result<ListQuery, PageError> {
+    q.map(|Query(q)| q).map_err(|_| {
+        PageError::BadRequest("Use at most one before=… and one after=… parameter.".into())
+    })
+}
+
+fn blocks_from(q: ListQueryResult) -> Result<lists::BlocksFrom, PageError> {
+    let q = list_query(q)?;
+    let height = |s: &str| {
+        parse_height(s).map_err(|_| lists::bad_cursor("block list", s, "use a block height"))
+    };
+    match (q.before.as_deref(), q.after.as_deref()) {
+        (None, None) => Ok(lists::BlocksFrom::Newest),
+        (Some(b), None) => Ok(lists::BlocksFrom::Before(height(b)?)),
+        (None, Some(a)) => Ok(lists::BlocksFrom::After(height(a)?)),
+        (Some(_), Some(_)) => {
+            Err(PageError::BadRequest("Give before=… or after=…, not both.".into()))
+        }
+    }
+}
+
+async fn blocks(State(state): State<AppState>, q: ListQueryResult) -> Response {
+    serve_page(state, move |s| lists::blocks(&s.node, blocks_from(q)?, false)).await
+}
+
+async fn blocks_partial(State(state): State<AppState>) -> Response {
+    serve_page(state, |s| lists::blocks(&s.node, lists::BlocksFrom::Newest, true)).await
+}
+
 async fn block(State(state): State<AppState>, path: Segment) -> Response {
-    serve_page(state, move |node| pages::block(node, parse_height(&segment(path)?)?)).await
+    serve_page(state, move |s| pages::block(&s.node, parse_height(&segment(path)?)?)).await
+}
+
+fn tx_cursor(q: ListQueryResult) -> Result<Option<lists::TxCursor>, PageError> {
+    let q = list_query(q)?;
+    if q.after.is_some() {
+        return Err(PageError::BadRequest("The transaction list pages with before=… only.".into()));
+    }
+    q.before
+        .map(|b| {
+            lists::parse_tx_cursor(&b).ok_or_else(|| {
+                lists::bad_cursor("transaction list", &b, "use <height>-<index>, such as 42-0")
+            })
+        })
+        .transpose()
+}
+
+async fn txs(State(state): State<AppState>, q: ListQueryResult) -> Response {
+    serve_page(state, move |s| lists::txs(&s.node, tx_cursor(q)?, false)).await
+}
+
+async fn txs_partial(State(state): State<AppState>) -> Response {
+    serve_page(state, |s| lists::txs(&s.node, None, true)).await
 }
 
 async fn tx(State(state): State<AppState>, path: Segment) -> Response {
-    serve_page(state, move |node| pages::tx(node, parse_hash(&segment(path)?)?)).await
+    serve_page(state, move |s| pages::tx(&s.node, parse_hash(&segment(path)?)?, false)).await
+}
+
+async fn tx_partial(State(state): State<AppState>, path: Segment) -> Response {
+    serve_page(state, move |s| pages::tx(&s.node, parse_hash(&segment(path)?)?, true)).await
+}
+
+/// A demo account's address for its name, on the devnet only (any letter case).
+fn demo_address(node: &NodeHandle, text: &str) -> Option<alloy_primitives::Address> {
+    if node.chain_id() != devnet::DEVNET_CHAIN_ID {
+        return None;
+    }
+    devnet::accounts().iter().find(|a| a.name.eq_ignore_ascii_case(text)).map(|a| a.address)
 }
 
 async fn account(State(state): State<AppState>, path: Segment) -> Response {
-    serve_page(state, move |node| pages::account(node, parse_address(&segment(path)?)?)).await
+    // On the devnet, /account/alice is the page of alice's address.
+    if let Ok(Path(text)) = &path
+        && parse_address(text).is_err()
+        && let Some(a) = demo_address(&state.node, text)
+    {
+        return Redirect::to(&format!("/account/{}", a.to_checksum(None))).into_response();
+    }
+    serve_page(state, move |s| pages::account(&s.node, parse_address(&segment(path)?)?, false))
+        .await
+}
+
+async fn account_partial(State(state): State<AppState>, path: Segment) -> Response {
+    serve_page(state, move |s| pages::account(&s.node, parse_address(&segment(path)?)?, true)).await
+}
+
+fn token(path: Segment) -> Result<hoard_core::state::TokenId, PageError> {
+    let text = segment(path)?;
+    holders::parse_token(&text).ok_or_else(|| {
+        PageError::NotFound(format!(
+            "There is no token “{}”: the holders pages are /holders/icy and /holders/dfg.",
+            render::truncate(&text, ECHO_CHARS_MAX)
+        ))
+    })
+}
+
+async fn holders_page(
+    State(state): State<AppState>,
+    path: Segment,
+    q: ListQueryResult,
+) -> Response {
+    serve_page(state, move |s| {
+        let token = token(path)?;
+        let q = list_query(q)?;
+        if q.before.is_some() {
+            return Err(PageError::BadRequest("The holders list pages with after=… only.".into()));
+        }
+        let after = q
+            .after
+            .map(|a| {
+                holders::parse_cursor(&a).ok_or_else(|| {
+                    lists::bad_cursor("holders", &a, "use <balance in base units>:<address>")
+                })
+            })
+            .transpose()?;
+        lists::holders(s, token, after, false)
+    })
+    .await
+}
+
+async fn holders_partial(State(state): State<AppState>, path: Segment) -> Response {
+    serve_page(state, move |s| lists::holders(s, token(path)?, None, true)).await
 }
 
 #[derive(serde::Deserialize)]
@@ -188,16 +345,21 @@ async fn search(
     } else if let Ok(a) = parse_address(q) {
         Some(format!("/account/{}", a.to_checksum(None)))
     } else {
-        None
+        demo_address(&state.node, q).map(|a| format!("/account/{}", a.to_checksum(None)))
     };
     match target {
         Some(to) => Redirect::to(&to).into_response(),
         None => {
             let q = q.to_string();
+            let names = if demo_address(&state.node, "alice").is_some() {
+                ", an address (0x and 40 hex digits) or a demo name (alice, bob, …)"
+            } else {
+                " or an address (0x and 40 hex digits)"
+            };
             serve_page(state, move |_| {
                 Err(PageError::BadRequest(format!(
-                    "“{}” is not a block height, a transaction or block hash (0x and 64 hex digits) \
-                     or an address (0x and 40 hex digits).",
+                    "“{}” is not a block height, a transaction or block hash (0x and 64 hex \
+                     digits){names}.",
                     render::truncate(&q, ECHO_CHARS_MAX)
                 )))
             })

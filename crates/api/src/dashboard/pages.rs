@@ -1,10 +1,13 @@
-//! The pages: each reads the committed view once (short read lock, released before any store
-//! query), then the store's projections, and renders HTML with [`super::render`].
+//! The detail pages (overview, block, transaction, account): each reads the committed view
+//! once (short read lock, released before any store query), then the store's projections, and
+//! renders HTML with [`super::render`]. Live pages build one body, served whole inside the page
+//! shell or, for the script, as a fragment.
 
 use alloy_primitives::{Address, B256, U256, hex};
 use hoard_core::{
     Receipt,
     block::{Header, decode_body},
+    command::{Command, type_defs},
     roles,
     state::TokenId,
 };
@@ -13,27 +16,28 @@ use hoard_store::{EventFilter, EventRecord, TxRecord};
 
 use super::{
     ACCOUNT_EVENTS_MAX, ACCOUNT_TXS_MAX, Html, OVERVIEW_BLOCKS_MAX, OVERVIEW_EVENTS_MAX, PageError,
-    PageResult,
+    PageResult, charts,
     decode::{decode, log_of},
     render::{
-        ChainMark, Names, abbr, account_link, block_link, count, esc, hex32, page, short, time_tag,
-        tokens, truncate, tx_link, w,
+        ChainMark, Live, Names, abbr, account_link, block_link, count, esc, fragment, hex32, page,
+        short, table, time_tag, tokens, truncate, tx_link, w,
     },
 };
+use crate::{AppState, display};
 
 /// Characters of a burn reason or other free text shown in a table cell.
 const DETAIL_CHARS_MAX: usize = 60;
 
 /// What every page needs from the committed view.
-struct View {
-    chain: ChainMark,
-    head: Head,
-    names: Names,
+pub(super) struct View {
+    pub(super) chain: ChainMark,
+    pub(super) head: Head,
+    pub(super) names: Names,
     icy: Address,
     dfg: Address,
 }
 
-fn view_of(c: &hoard_node::Committed) -> View {
+pub(super) fn view_of(c: &hoard_node::Committed) -> View {
     let a = c.engine.addresses();
     let devnet = c.engine.chain_id() == devnet::DEVNET_CHAIN_ID;
     let mut names = Names::default();
@@ -46,17 +50,24 @@ fn view_of(c: &hoard_node::Committed) -> View {
             names.add(demo.address, format!("{} (demo)", demo.name));
         }
     }
-    View {
-        chain: ChainMark { chain_id: c.engine.chain_id(), devnet },
-        head: c.head,
-        names,
-        icy: a.icy,
-        dfg: a.dfg,
+    View { chain: mark_of(c), head: c.head, names, icy: a.icy, dfg: a.dfg }
+}
+
+/// The chain mark of the committed view: chain id, devnet, and the pause when it holds now
+/// (its end is after both the wall clock and the head block's time).
+fn mark_of(c: &hoard_node::Committed) -> ChainMark {
+    let chain_id = c.engine.chain_id();
+    let until = c.engine.state().globals().paused_until;
+    let now = crate::unix_now_s().max(c.head.time_s);
+    ChainMark {
+        chain_id,
+        devnet: chain_id == devnet::DEVNET_CHAIN_ID,
+        paused_until: (until > now).then_some(until),
     }
 }
 
 impl View {
-    fn token_symbol(&self, address: &Address) -> Option<&'static str> {
+    pub(super) fn token_symbol(&self, address: &Address) -> Option<&'static str> {
         if *address == self.icy {
             Some("ICY")
         } else if *address == self.dfg {
@@ -65,12 +76,27 @@ impl View {
             None
         }
     }
+
+    /// A live page as a whole page, or as the fragment the script swaps in.
+    pub(super) fn finish(
+        &self,
+        title: &str,
+        body: &str,
+        partial: String,
+        as_fragment: bool,
+    ) -> Html {
+        if as_fragment {
+            Html::Fragment(fragment(&self.chain, body))
+        } else {
+            let live = Live { partial, height: self.head.height };
+            Html::Page(page(title, self.chain, body, Some(&live)))
+        }
+    }
 }
 
 /// The chain mark for page headers.
 pub(super) fn chain_mark(node: &NodeHandle) -> ChainMark {
-    let chain_id = node.committed().engine.chain_id();
-    ChainMark { chain_id, devnet: chain_id == devnet::DEVNET_CHAIN_ID }
+    mark_of(&node.committed())
 }
 
 /// An error page; `message` is unescaped text.
@@ -81,10 +107,10 @@ pub(super) fn error_page(chain: ChainMark, status: u16, title: &str, message: &s
         esc(title),
         esc(message)
     );
-    page(title, chain, &body, false)
+    page(title, chain, &body, None)
 }
 
-fn card(label: &str, value: &str, unit: &str, note: &str) -> String {
+pub(super) fn card(label: &str, value: &str, unit: &str, note: &str) -> String {
     let mut out = format!(
         "<div class=\"card\"><div class=\"label\">{}</div><div class=\"value\">{value} \
          <span class=\"unit\">{}</span></div>",
@@ -98,11 +124,32 @@ fn card(label: &str, value: &str, unit: &str, note: &str) -> String {
     out
 }
 
-fn amount_cell(amount: U256, unit: &str) -> String {
-    format!("{} <span class=\"unit muted\">{}</span>", tokens(amount), esc(unit))
+/// Fraction digits from which an amount may break after its decimal point.
+const LONG_FRACTION_DIGITS: usize = 7;
+
+/// An amount in whole tokens, exact, as HTML: a long fraction may go to the next line after
+/// the decimal point (`<wbr>`), so that a narrow box breaks the number there rather than
+/// between two digits.
+pub(super) fn tokens_html(amount: U256) -> String {
+    let text = tokens(amount);
+    match text.split_once('.') {
+        Some((int, frac)) if frac.len() >= LONG_FRACTION_DIGITS => format!("{int}.<wbr>{frac}"),
+        _ => text,
+    }
 }
 
-fn status_html(success: bool, code: Option<&str>) -> String {
+/// An amount in whole tokens with its unit, exact; the base units in the `title`. A long
+/// fraction may go to the next line after the decimal point (`<wbr>`), so that a narrow
+/// column breaks the number there rather than between two digits.
+pub(super) fn amount_cell(amount: U256, unit: &str) -> String {
+    let text = tokens_html(amount);
+    format!(
+        "<span title=\"{amount} base units\">{text} <span class=\"unit muted\">{}</span></span>",
+        esc(unit)
+    )
+}
+
+pub(super) fn status_html(success: bool, code: Option<&str>) -> String {
     if success {
         "<span class=\"ok\">success</span>".to_string()
     } else {
@@ -115,46 +162,52 @@ fn status_html(success: bool, code: Option<&str>) -> String {
 
 /// The events table shared by the overview and the account page.
 fn events_table(view: &View, events: &[EventRecord], id: &str, empty: &str) -> String {
-    let mut out = format!("<div class=\"scroll\"><table id=\"{}\">", esc(id));
-    out.push_str(
-        "<thead><tr><th>Block</th><th>Tx</th><th>Event</th><th>Token</th><th>From</th>\
-         <th>To</th><th class=\"num\">Amount</th></tr></thead><tbody>",
-    );
-    if events.is_empty() {
-        w!(out, "<tr><td colspan=\"7\" class=\"muted\">{}</td></tr>", esc(empty));
-    }
-    for e in events {
-        let log = log_of(e.address, &e.topics, &e.data);
-        let d = decode(&log);
-        let symbol = view.token_symbol(&log.address);
-        let token = match symbol {
-            Some(s) => esc(s),
-            None => account_link(&log.address, &view.names),
-        };
-        let who = |a: Option<Address>| a.map(|a| account_link(&a, &view.names)).unwrap_or_default();
-        let amount =
-            d.amount.map(|v| amount_cell(v, symbol.or(d.unit).unwrap_or(""))).unwrap_or_default();
-        let mut name = esc(d.name.unwrap_or("unknown event"));
-        if let Some(detail) = &d.detail {
-            w!(
+    let columns = [
+        ("Block", false),
+        ("Tx", false),
+        ("Event", false),
+        ("Token", false),
+        ("From", false),
+        ("To", false),
+        ("Amount", true),
+    ];
+    let rows: Vec<Vec<String>> = events
+        .iter()
+        .map(|e| {
+            let log = log_of(e.address, &e.topics, &e.data);
+            let d = decode(&log);
+            let symbol = view.token_symbol(&log.address);
+            let token = match symbol {
+                Some(s) => esc(s),
+                None => account_link(&log.address, &view.names),
+            };
+            let who =
+                |a: Option<Address>| a.map(|a| account_link(&a, &view.names)).unwrap_or_default();
+            let amount = d
+                .amount
+                .map(|v| amount_cell(v, symbol.or(d.unit).unwrap_or("")))
+                .unwrap_or_default();
+            let mut name = esc(d.name.unwrap_or("unknown event"));
+            if let Some(detail) = &d.detail {
+                w!(
+                    name,
+                    "<br><span class=\"muted\" title=\"{}\">{}</span>",
+                    esc(detail),
+                    esc(&truncate(detail, DETAIL_CHARS_MAX))
+                );
+            }
+            vec![
+                block_link(e.height),
+                tx_link(&B256::from(e.tx_hash)),
                 name,
-                "<br><span class=\"muted\" title=\"{}\">{}</span>",
-                esc(detail),
-                esc(&truncate(detail, DETAIL_CHARS_MAX))
-            );
-        }
-        w!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{name}</td><td>{token}</td><td>{}</td><td>{}</td>\
-             <td class=\"num\">{amount}</td></tr>",
-            block_link(e.height),
-            tx_link(&B256::from(e.tx_hash)),
-            who(d.from),
-            who(d.to),
-        );
-    }
-    out.push_str("</tbody></table></div>");
-    out
+                token,
+                who(d.from),
+                who(d.to),
+                amount,
+            ]
+        })
+        .collect();
+    table(id, &columns, &rows, empty)
 }
 
 /// The overview's figures, read together under one lock.
@@ -171,8 +224,9 @@ struct Figures {
     escrow_dfg: U256,
 }
 
-/// The overview page, or only its live part when `fragment`.
-pub(super) fn overview(node: &NodeHandle, fragment: bool) -> PageResult {
+/// The overview page, or only its live part when `as_fragment`.
+pub(super) fn overview(state: &AppState, as_fragment: bool) -> PageResult {
+    let node = &state.node;
     let (view, f) = {
         let c = node.committed();
         let e = &c.engine;
@@ -199,23 +253,26 @@ pub(super) fn overview(node: &NodeHandle, fragment: bool) -> PageResult {
     let blocks = store.recent_blocks(Some(head.height.saturating_add(1)), OVERVIEW_BLOCKS_MAX)?;
     let filter = EventFilter { to_height: Some(head.height), ..EventFilter::default() };
     let (events, _) = store.events(&filter, None, true, OVERVIEW_EVENTS_MAX)?;
+    let chart_data =
+        state.charts.charts(store.as_ref(), view.icy, head.height, head.time_s, f.icy_supply)?;
 
-    let mut live = String::with_capacity(16 * 1024);
-    live.push_str(
+    let mut body = String::with_capacity(32 * 1024);
+    body.push_str("<h1>Overview</h1>");
+    body.push_str(
         "<section><h2>ICY <span class=\"muted\">utility token</span></h2><div class=\"cards\">",
     );
-    live.push_str(&card("Total supply", &tokens(f.icy_supply), "ICY", ""));
-    live.push_str(&card(
+    body.push_str(&card("Total supply", &tokens_html(f.icy_supply), "ICY", ""));
+    body.push_str(&card(
         "Circulating supply",
-        &tokens(f.circulating),
+        &tokens_html(f.circulating),
         "ICY",
         "total supply minus protocol-owned accounts",
     ));
-    live.push_str(&card("Total burned", &tokens(f.burned), "ICY", ""));
-    live.push_str(&card("Max supply", &tokens(f.max_supply), "ICY", "hard cap"));
-    live.push_str(&card(
+    body.push_str(&card("Total burned", &tokens_html(f.burned), "ICY", ""));
+    body.push_str(&card("Max supply", &tokens_html(f.max_supply), "ICY", "hard cap"));
+    body.push_str(&card(
         "Mint room this protocol year",
-        &tokens(f.mint_room),
+        &tokens_html(f.mint_room),
         "ICY",
         &format!(
             "limit {}.{:02} % of the year-start supply",
@@ -223,27 +280,27 @@ pub(super) fn overview(node: &NodeHandle, fragment: bool) -> PageResult {
             f.inflation_bps % 100
         ),
     ));
-    live.push_str("</div></section>");
-    live.push_str(
+    body.push_str("</div></section>");
+    body.push_str(
         "<section><h2>DFG <span class=\"muted\">governance token</span></h2><div class=\"cards\">",
     );
-    live.push_str(&card("Total supply", &tokens(f.dfg_supply), "DFG", "fixed at genesis"));
-    live.push_str(&card(
+    body.push_str(&card("Total supply", &tokens_html(f.dfg_supply), "DFG", "fixed at genesis"));
+    body.push_str(&card(
         "Delegated voting power",
-        &tokens(f.delegated),
+        &tokens_html(f.delegated),
         "DFG",
         "balances of accounts that delegate",
     ));
-    live.push_str(&card(
+    body.push_str(&card(
         "Vesting escrow",
-        &tokens(f.escrow_dfg),
+        &tokens_html(f.escrow_dfg),
         "DFG",
         &format!("unvested, does not vote · {}", account_link(&f.escrow, &Names::default())),
     ));
-    live.push_str("</div></section>");
+    body.push_str("</div></section>");
 
     w!(
-        live,
+        body,
         "<section><h2>Head block</h2><dl class=\"kv\" id=\"head\">\
          <dt>Height</dt><dd><a id=\"head-height\" data-height=\"{h}\" href=\"/blocks/{h}\">{}</a></dd>\
          <dt>Hash</dt><dd class=\"mono\" title=\"{hash}\">{hash}</dd>\
@@ -255,40 +312,38 @@ pub(super) fn overview(node: &NodeHandle, fragment: bool) -> PageResult {
         hash = esc(&hex32(&head.hash)),
         root = esc(&hex32(&head.state_root)),
     );
+    body.push_str(&charts::render(&chart_data));
 
-    live.push_str(
-        "<div class=\"split\"><section><h2>Latest blocks</h2><div class=\"scroll\">\
-        <table id=\"blocks\"><thead><tr><th>Height</th><th>Hash</th><th>Time</th>\
-        <th class=\"num\">Txs</th></tr></thead><tbody>",
+    body.push_str(
+        "<section><h2>Latest blocks <a class=\"sub\" href=\"/blocks\">all blocks</a></h2>",
     );
-    for b in &blocks {
-        let hash = B256::from(b.hash);
-        w!(
-            live,
-            "<tr><td>{}</td><td><a class=\"mono\" href=\"/blocks/{}\" title=\"{full}\">{}</a></td>\
-             <td>{}</td><td class=\"num\">{}</td></tr>",
-            block_link(b.height),
-            b.height,
-            esc(&short(&hex32(&hash))),
-            time_tag(b.timestamp),
-            count(u64::from(b.tx_count)),
-            full = esc(&hex32(&hash)),
-        );
-    }
-    live.push_str("</tbody></table></div></section>");
-    live.push_str("<section><h2>Recent events</h2>");
-    live.push_str(&events_table(&view, &events, "events", "No events yet."));
-    live.push_str("</section></div>");
-
-    if fragment {
-        return Ok(Html::Fragment(live));
-    }
-    let body = format!(
-        "<h1>Overview <span id=\"live-status\" class=\"live\">as of block {}; reload for news</span>\
-         </h1><div id=\"live\">{live}</div>",
-        count(head.height)
-    );
-    Ok(Html::Page(page("Overview", view.chain, &body, true)))
+    let rows: Vec<Vec<String>> = blocks
+        .iter()
+        .map(|b| {
+            let hash = hex32(&B256::from(b.hash));
+            vec![
+                block_link(b.height),
+                format!(
+                    "<a class=\"mono\" href=\"/blocks/{}\" title=\"{}\">{}</a>",
+                    b.height,
+                    esc(&hash),
+                    esc(&short(&hash))
+                ),
+                time_tag(b.timestamp),
+                count(u64::from(b.tx_count)),
+            ]
+        })
+        .collect();
+    body.push_str(&table(
+        "blocks",
+        &[("Height", false), ("Hash", false), ("Time", false), ("Txs", true)],
+        &rows,
+        "No blocks.",
+    ));
+    body.push_str("</section><section><h2>Recent events <a class=\"sub\" href=\"/txs\">all transactions</a></h2>");
+    body.push_str(&events_table(&view, &events, "events", "No events yet."));
+    body.push_str("</section>");
+    Ok(view.finish("Overview", &body, "/partials/overview".into(), as_fragment))
 }
 
 /// A block page.
@@ -323,6 +378,7 @@ pub(super) fn block(node: &NodeHandle, height: u64) -> PageResult {
             count(height + 1)
         );
     }
+    w!(body, "<a href=\"/blocks?before={}\">in the list of blocks</a>", height.saturating_add(1));
     body.push_str("</div><dl class=\"kv\" id=\"header\">");
     let mono = |v: &B256| {
         let full = hex32(v);
@@ -348,43 +404,182 @@ pub(super) fn block(node: &NodeHandle, height: u64) -> PageResult {
     w!(body, "<dt>State root</dt><dd>{}</dd>", mono(&header.state_root));
     body.push_str("</dl>");
 
-    w!(body, "<h2>Transactions ({})</h2><div class=\"scroll\"><table id=\"txs\">", txs.len());
-    body.push_str(
-        "<thead><tr><th class=\"num\">#</th><th>Hash</th><th>Sender</th><th>Command</th>\
-         <th>Status</th><th class=\"num\">Logs</th></tr></thead><tbody>",
-    );
-    if txs.is_empty() {
-        body.push_str("<tr><td colspan=\"6\" class=\"muted\">No transactions.</td></tr>");
-    }
-    for t in &txs {
-        let receipt = Receipt::decode(&t.receipt).ok();
-        w!(
-            body,
-            "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td class=\"num\">{}</td></tr>",
-            t.index,
-            tx_link(&B256::from(t.hash)),
-            account_link(&Address::from(t.sender), &view.names),
-            esc(receipt.as_ref().map(|r| r.command.as_str()).unwrap_or("?")),
-            status_html(t.success, t.code.as_deref()),
-            receipt.map(|r| r.logs.len().to_string()).unwrap_or_else(|| "?".into()),
-        );
-    }
-    body.push_str("</tbody></table></div>");
-    Ok(Html::Page(page(&format!("Block {height}"), view.chain, &body, false)))
+    w!(body, "<h2>Transactions ({})</h2>", txs.len());
+    let rows: Vec<Vec<String>> = txs
+        .iter()
+        .map(|t| {
+            let receipt = Receipt::decode(&t.receipt).ok();
+            vec![
+                t.index.to_string(),
+                tx_link(&B256::from(t.hash)),
+                account_link(&Address::from(t.sender), &view.names),
+                esc(receipt.as_ref().map(|r| r.command.as_str()).unwrap_or("?")),
+                status_html(t.success, t.code.as_deref()),
+                receipt.map(|r| r.logs.len().to_string()).unwrap_or_else(|| "?".into()),
+            ]
+        })
+        .collect();
+    body.push_str(&table(
+        "txs",
+        &[
+            ("#", true),
+            ("Hash", false),
+            ("Sender", false),
+            ("Command", false),
+            ("Status", false),
+            ("Logs", true),
+        ],
+        &rows,
+        "No transactions.",
+    ));
+    Ok(Html::Page(page(&format!("Block {height}"), view.chain, &body, None)))
 }
 
-/// A transaction page.
-pub(super) fn tx(node: &NodeHandle, hash: B256) -> PageResult {
+/// The token symbol a command's amounts are in, when it says.
+fn command_symbol(view: &View, command: &Command) -> Option<&'static str> {
+    match command {
+        Command::Transfer(c) => view.token_symbol(&c.token),
+        Command::Approve(c) => view.token_symbol(&c.token),
+        Command::TransferFrom(c) => view.token_symbol(&c.token),
+        Command::Burn(_) | Command::Mint(_) | Command::SetMinter(_) => Some("ICY"),
+        Command::CreateVesting(_) => Some("DFG"),
+        _ => None,
+    }
+}
+
+/// The engine's rejection message with its base-unit amounts in whole tokens and its unix
+/// times in ISO 8601, for the rejections whose every number is one of those; `None` for the
+/// others (shown as recorded).
+pub(super) fn readable_rejection(
+    code: &str,
+    message: &str,
+    symbol: Option<&str>,
+) -> Option<String> {
+    enum Number<'a> {
+        Amount(&'a str),
+        Time,
+    }
+    let kind = match code {
+        "token.insufficient_balance" | "token.insufficient_allowance" => Number::Amount(symbol?),
+        "icy.cap_exceeded" | "icy.inflation_exceeded" | "icy.minter_allowance_exceeded" => {
+            Number::Amount("ICY")
+        }
+        "pause.paused" => Number::Time,
+        _ => return None,
+    };
+    let mut out = String::with_capacity(message.len() + 32);
+    let mut rest = message;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        out.push_str(&rest[..start]);
+        let digits = &rest[start..];
+        let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
+        let number = &digits[..end];
+        match &kind {
+            Number::Amount(symbol) => {
+                out.push_str(&display::amount(U256::from_str_radix(number, 10).ok()?, symbol))
+            }
+            Number::Time => out.push_str(&display::iso_time(number.parse().ok()?)),
+        }
+        rest = &digits[end..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// The signed message as a list of fields: amounts in whole tokens with their symbol (base
+/// units in the `title`), times in ISO 8601, durations in days and hours, roles by name.
+fn message_fields(view: &View, command: &Command) -> String {
+    let json = command.to_json();
+    let symbol = command_symbol(view, command);
+    let fields = type_defs(command.name()).and_then(|d| d.first()).map(|d| d.fields.as_slice());
+    let mut out = String::from("<dl class=\"kv\" id=\"message\">");
+    for field in fields.unwrap_or_default() {
+        let value = &json[field.name.as_str()];
+        let as_u64 = value.as_u64();
+        let text = match (field.ty.as_str(), field.name.as_str()) {
+            ("uint256", _) => match value.as_str().and_then(|s| U256::from_str_radix(s, 10).ok()) {
+                Some(v) => match symbol {
+                    Some(s) => amount_cell(v, s),
+                    None => {
+                        format!("{} <span class=\"muted\">base units</span>", esc(&v.to_string()))
+                    }
+                },
+                None => esc(&value.to_string()),
+            },
+            ("address", _) => match value.as_str().and_then(|s| s.parse::<Address>().ok()) {
+                Some(a) => account_link(&a, &view.names),
+                None => esc(&value.to_string()),
+            },
+            ("uint64", "deadline") => match as_u64 {
+                Some(u64::MAX) => "<span class=\"muted\">none</span>".to_string(),
+                Some(t) => time_tag(t),
+                None => esc(&value.to_string()),
+            },
+            ("uint64", "start") => as_u64.map(time_tag).unwrap_or_else(|| esc(&value.to_string())),
+            ("uint64", name) if name.ends_with('S') => match as_u64 {
+                Some(s) => format!(
+                    "{} <span class=\"muted\">({} s)</span>",
+                    esc(&display::duration(s)),
+                    count(s)
+                ),
+                None => esc(&value.to_string()),
+            },
+            ("bytes32", "role") => {
+                let role = value
+                    .as_str()
+                    .and_then(|s| s.parse::<B256>().ok())
+                    .and_then(|id| roles::by_id(&id));
+                match role {
+                    Some(r) => format!("<code>{}</code>", esc(r.0)),
+                    None => {
+                        format!("<span class=\"mono\">{}</span>", esc(value.as_str().unwrap_or("")))
+                    }
+                }
+            }
+            (_, _) => match value {
+                serde_json::Value::String(s) => esc(s),
+                other => format!("<span class=\"mono\">{}</span>", esc(&other.to_string())),
+            },
+        };
+        w!(out, "<dt>{}</dt><dd>{text}</dd>", esc(&field.name));
+    }
+    out.push_str("</dl>");
+    let raw = serde_json::to_string_pretty(&json).unwrap_or_default();
+    w!(
+        out,
+        "<details><summary>As signed: the EIP-712 message (amounts in base units)</summary>\
+         <pre id=\"message-json\">{}</pre></details>",
+        esc(&raw)
+    );
+    out
+}
+
+/// A transaction page, or its live part. A hash not (yet) in a committed block gives a 404
+/// page that follows new blocks and shows the transaction once it is committed.
+pub(super) fn tx(node: &NodeHandle, hash: B256, as_fragment: bool) -> PageResult {
     let view = view_of(&node.committed());
     let store = node.store();
-    let Some(record) = store.tx(&hash.0)? else {
-        return Err(PageError::NotFound(format!(
-            "No transaction with hash {hash:#x} is in a committed block."
-        )));
+    let full = hex32(&hash);
+    let partial = format!("/partials/tx/{full}");
+    let record = store.tx(&hash.0)?.filter(|r| r.height <= view.head.height);
+    let Some(record) = record else {
+        if as_fragment {
+            return Err(PageError::NotFound(format!("No transaction with hash {full} yet.")));
+        }
+        let body = format!(
+            "<h1>Transaction {} <span class=\"sub\">404</span></h1><div class=\"error\" id=\"pending\">\
+             <p>No transaction with hash <span class=\"mono\">{}</span> is in a committed block (yet).</p>\
+             <p>A command just submitted appears within a block or two: with JavaScript this page \
+             shows it as soon as it is committed; without, reload it.</p>\
+             <p><a href=\"/\">Back to the overview</a></p></div>",
+            abbr(&full),
+            esc(&full)
+        );
+        let live = Live { partial, height: view.head.height };
+        return Ok(Html::Missing(page("Transaction not found", view.chain, &body, Some(&live))));
     };
     let receipt = Receipt::decode(&record.receipt)
-        .map_err(|e| PageError::Internal(format!("receipt of {hash:#x}: {e:?}")))?;
+        .map_err(|e| PageError::Internal(format!("receipt of {full}: {e:?}")))?;
     let block = store.block(record.height)?;
     let command = block
         .as_ref()
@@ -393,7 +588,6 @@ pub(super) fn tx(node: &NodeHandle, hash: B256) -> PageResult {
         .filter(|t| t.hash == hash)
         .map(|t| t.command);
 
-    let full = hex32(&hash);
     let mut body = format!(
         "<h1>Transaction <span class=\"mono\" title=\"{0}\">{1}</span></h1><dl class=\"kv\" id=\"tx\">",
         esc(&full),
@@ -406,13 +600,27 @@ pub(super) fn tx(node: &NodeHandle, hash: B256) -> PageResult {
         status_html(receipt.success, receipt.code.as_deref())
     );
     if let Some(message) = &receipt.message {
-        w!(body, "<dt>Rejection</dt><dd>{}</dd>", esc(message));
+        let symbol = command.as_ref().and_then(|c| command_symbol(&view, c));
+        match readable_rejection(receipt.code.as_deref().unwrap_or(""), message, symbol) {
+            Some(readable) => w!(
+                body,
+                "<dt>Rejection</dt><dd id=\"rejection\">{}<div class=\"muted\">as recorded: {}</div></dd>",
+                esc(&readable),
+                esc(message)
+            ),
+            None => w!(body, "<dt>Rejection</dt><dd id=\"rejection\">{}</dd>", esc(message)),
+        }
     }
+    let later = view.head.height.saturating_sub(record.height);
     w!(
         body,
-        "<dt>Block</dt><dd>{} <span class=\"muted\">position {}</span></dd>",
+        "<dt>Block</dt><dd>{} <span class=\"muted\">position {}</span></dd>\
+         <dt>Confirmations</dt><dd id=\"confirmations\">{} later block{} <span class=\"muted\">(head {})</span></dd>",
         block_link(record.height),
-        record.index
+        record.index,
+        count(later),
+        if later == 1 { "" } else { "s" },
+        block_link(view.head.height),
     );
     if let Some(b) = &block {
         w!(body, "<dt>Time</dt><dd>{}</dd>", time_tag(b.timestamp));
@@ -429,8 +637,8 @@ pub(super) fn tx(node: &NodeHandle, hash: B256) -> PageResult {
     }
     body.push_str("</dl>");
     if let Some(c) = &command {
-        let json = serde_json::to_string_pretty(&c.to_json()).unwrap_or_default();
-        w!(body, "<h2>Message</h2><pre id=\"message\">{}</pre>", esc(&json));
+        body.push_str("<h2>Signed message</h2>");
+        body.push_str(&message_fields(&view, c));
     }
 
     w!(body, "<h2>Logs ({})</h2>", receipt.logs.len());
@@ -481,11 +689,11 @@ pub(super) fn tx(node: &NodeHandle, hash: B256) -> PageResult {
         );
     }
     body.push_str("</div>");
-    Ok(Html::Page(page(&format!("Transaction {}", short(&full)), view.chain, &body, false)))
+    Ok(view.finish(&format!("Transaction {}", short(&full)), &body, partial, as_fragment))
 }
 
-/// An account page.
-pub(super) fn account(node: &NodeHandle, address: Address) -> PageResult {
+/// An account page, or its live part.
+pub(super) fn account(node: &NodeHandle, address: Address, as_fragment: bool) -> PageResult {
     let (view, acc, votes, vestings, role_names, excluded, minter) = {
         let c = node.committed();
         let e = &c.engine;
@@ -522,9 +730,9 @@ pub(super) fn account(node: &NodeHandle, address: Address) -> PageResult {
     }
     w!(body, " <span class=\"sub\">as of block {}</span></h1>", block_link(view.head.height));
     body.push_str("<div class=\"cards\" id=\"balances\">");
-    body.push_str(&card("ICY balance", &tokens(acc.icy), "ICY", ""));
-    body.push_str(&card("DFG balance", &tokens(acc.dfg), "DFG", ""));
-    body.push_str(&card("Votes", &tokens(votes), "DFG", "voting power delegated to it"));
+    body.push_str(&card("ICY balance", &tokens_html(acc.icy), "ICY", ""));
+    body.push_str(&card("DFG balance", &tokens_html(acc.dfg), "DFG", ""));
+    body.push_str(&card("Votes", &tokens_html(votes), "DFG", "voting power delegated to it"));
     body.push_str(&card("Nonce", &count(acc.nonce), "", "next nonce to sign with"));
     body.push_str("</div><h2>Details</h2><dl class=\"kv\" id=\"details\">");
     w!(body, "<dt>Address</dt><dd class=\"mono\">{}</dd>", esc(&full));
@@ -555,49 +763,115 @@ pub(super) fn account(node: &NodeHandle, address: Address) -> PageResult {
     if vestings.is_empty() {
         body.push_str("<p class=\"muted\">None.</p>");
     } else {
-        body.push_str(
-            "<div class=\"scroll\"><table id=\"vesting\"><thead><tr><th>#</th>\
-             <th class=\"num\">Amount</th><th class=\"num\">Vested</th>\
-             <th class=\"num\">Released</th><th class=\"num\">Releasable</th><th>Start</th>\
-             <th>Cliff</th><th>End</th></tr></thead><tbody>",
-        );
-        for (id, v, vested, releasable) in &vestings {
-            w!(
-                body,
-                "<tr><td>{id}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-                 <td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td>\
-                 <td>{}</td></tr>",
-                amount_cell(v.amount, "DFG"),
-                amount_cell(*vested, "DFG"),
-                amount_cell(v.released, "DFG"),
-                amount_cell(*releasable, "DFG"),
-                time_tag(v.start),
-                time_tag(v.start.saturating_add(v.cliff_s)),
-                time_tag(v.start.saturating_add(v.duration_s)),
-            );
-        }
-        body.push_str("</tbody></table></div>");
+        let rows: Vec<Vec<String>> = vestings
+            .iter()
+            .map(|(id, v, vested, releasable)| {
+                vec![
+                    id.to_string(),
+                    amount_cell(v.amount, "DFG"),
+                    amount_cell(*vested, "DFG"),
+                    amount_cell(v.released, "DFG"),
+                    amount_cell(*releasable, "DFG"),
+                    time_tag(v.start),
+                    time_tag(v.start.saturating_add(v.cliff_s)),
+                    time_tag(v.start.saturating_add(v.duration_s)),
+                ]
+            })
+            .collect();
+        body.push_str(&table(
+            "vesting",
+            &[
+                ("#", false),
+                ("Amount", true),
+                ("Vested", true),
+                ("Released", true),
+                ("Releasable", true),
+                ("Start", false),
+                ("Cliff", false),
+                ("End", false),
+            ],
+            &rows,
+            "None.",
+        ));
     }
 
-    body.push_str("<h2>Recent transactions</h2><div class=\"scroll\"><table id=\"account-txs\">");
-    body.push_str(
-        "<thead><tr><th>Block</th><th>Tx</th><th>Command</th><th>Status</th></tr></thead><tbody>",
-    );
-    if txs.is_empty() {
-        body.push_str("<tr><td colspan=\"4\" class=\"muted\">No transactions sent.</td></tr>");
+    body.push_str("<h2>Recent transactions</h2>");
+    let rows: Vec<Vec<String>> = txs
+        .iter()
+        .map(|t| {
+            let command =
+                Receipt::decode(&t.receipt).map(|r| r.command).unwrap_or_else(|_| "?".into());
+            vec![
+                block_link(t.height),
+                tx_link(&B256::from(t.hash)),
+                esc(&command),
+                status_html(t.success, t.code.as_deref()),
+            ]
+        })
+        .collect();
+    body.push_str(&table(
+        "account-txs",
+        &[("Block", false), ("Tx", false), ("Command", false), ("Status", false)],
+        &rows,
+        "No transactions sent.",
+    ));
+    body.push_str("<h2>Events involving this account</h2>");
+    body.push_str(&events_table(&view, &events, "account-events", "No events."));
+    Ok(view.finish(
+        &format!("Account {}", short(&full)),
+        &body,
+        format!("/partials/account/{full}"),
+        as_fragment,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_fractions_may_break_after_the_decimal_point_only() {
+        let unit = U256::from(10u64).pow(U256::from(18u8));
+        assert!(
+            amount_cell(unit * U256::from(1_234_567u64) / U256::from(10u8), "ICY")
+                .contains(">123,456.7 <span class=\"unit muted\">ICY</span>")
+        );
+        let long = amount_cell(unit + U256::from(1u8), "ICY");
+        assert!(long.contains(">1.<wbr>000000000000000001 <span"), "{long}");
+        assert!(long.contains("title=\"1000000000000000001 base units\""), "{long}");
     }
-    for t in &txs {
-        let command = Receipt::decode(&t.receipt).map(|r| r.command).unwrap_or_else(|_| "?".into());
-        w!(
-            body,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            block_link(t.height),
-            tx_link(&B256::from(t.hash)),
-            esc(&command),
-            status_html(t.success, t.code.as_deref()),
+
+    #[test]
+    fn rejections_read_in_whole_tokens_and_iso_times() {
+        let unit = "000000000000000000";
+        let message =
+            format!("insufficient balance: has 5000000{unit}, needs 125{}", "0".repeat(17));
+        assert_eq!(
+            readable_rejection("token.insufficient_balance", &message, Some("ICY")).as_deref(),
+            Some("insufficient balance: has 5,000,000 ICY, needs 12.5 ICY")
+        );
+        // The token of a balance rejection comes from the command; unknown, nothing is guessed.
+        assert_eq!(readable_rejection("token.insufficient_balance", &message, None), None);
+        assert_eq!(
+            readable_rejection(
+                "icy.inflation_exceeded",
+                &format!(
+                    "minting 1{unit} would exceed this protocol year's inflation limit (0 left)"
+                ),
+                None
+            )
+            .as_deref(),
+            Some("minting 1 ICY would exceed this protocol year's inflation limit (0 ICY left)")
+        );
+        assert_eq!(
+            readable_rejection("pause.paused", "the protocol is paused until 1700000000", None)
+                .as_deref(),
+            Some("the protocol is paused until 2023-11-14T22:13:20Z")
+        );
+        // Other rejections keep their text: their numbers are not amounts.
+        assert_eq!(
+            readable_rejection("param.invalid", "pause duration must be 1 s to 259200 s", None),
+            None
         );
     }
-    body.push_str("</tbody></table></div><h2>Events involving this account</h2>");
-    body.push_str(&events_table(&view, &events, "account-events", "No events."));
-    Ok(Html::Page(page(&format!("Account {}", short(&full)), view.chain, &body, false)))
 }

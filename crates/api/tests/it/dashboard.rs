@@ -6,7 +6,7 @@ use std::{net::SocketAddr, time::Duration};
 use alloy_primitives::{Address, B256, U256};
 use hoard_core::{
     Receipt,
-    command::{Burn, Command, SignedCommand, Transfer},
+    command::{Burn, Command, SignedCommand, Transfer, Tx},
 };
 use hoard_node::{TxOutcome, devnet};
 
@@ -14,25 +14,29 @@ use crate::support::TestNode;
 
 // ----- helpers -----
 
-fn ether(whole: u64) -> U256 {
+pub(crate) fn ether(whole: u64) -> U256 {
     U256::from(whole) * U256::from(10u64).pow(U256::from(18u8))
 }
 
-fn addr(name: &str) -> Address {
+pub(crate) fn addr(name: &str) -> Address {
     devnet::account(name).expect("demo account").address
 }
 
-/// Signs `make(nonce)` as the demo account `from` with its next nonce, submits it through the
-/// node handle and waits for its block. Returns the hash, the height and the receipt.
-fn submit(t: &TestNode, from: &str, make: impl FnOnce(u64) -> Command) -> (B256, u64, Receipt) {
+/// Signs `make(nonce)` as the demo account `from` with its next nonce (not submitted).
+pub(crate) fn sign(t: &TestNode, from: &str, make: impl FnOnce(u64) -> Command) -> Tx {
     let account = devnet::account(from).expect("demo account");
     let (domain, nonce) = {
         let c = t.handle.committed();
         (c.engine.domain().clone(), c.engine.state().nonce(&account.address))
     };
-    let tx = SignedCommand::sign(make(nonce), &domain, &account.secret)
+    SignedCommand::sign(make(nonce), &domain, &account.secret)
         .verify(&domain)
-        .expect("a devnet signature verifies");
+        .expect("a devnet signature verifies")
+}
+
+/// Submits a signed command through the node handle and waits for its block. Returns the
+/// hash, the height and the receipt.
+pub(crate) fn send(t: &TestNode, tx: Tx) -> (B256, u64, Receipt) {
     let hash = tx.hash;
     let rx = t.handle.submit(vec![tx]).expect("submit");
     let outcomes = t.runtime.block_on(rx).expect("the sequencer answers");
@@ -42,7 +46,22 @@ fn submit(t: &TestNode, from: &str, make: impl FnOnce(u64) -> Command) -> (B256,
     }
 }
 
-fn transfer(t: &TestNode, from: &str, to: Address, amount: U256) -> (B256, u64, Receipt) {
+/// Signs `make(nonce)` as the demo account `from` with its next nonce, submits it through the
+/// node handle and waits for its block. Returns the hash, the height and the receipt.
+pub(crate) fn submit(
+    t: &TestNode,
+    from: &str,
+    make: impl FnOnce(u64) -> Command,
+) -> (B256, u64, Receipt) {
+    send(t, sign(t, from, make))
+}
+
+pub(crate) fn transfer(
+    t: &TestNode,
+    from: &str,
+    to: Address,
+    amount: U256,
+) -> (B256, u64, Receipt) {
     let icy = t.handle.committed().engine.addresses().icy;
     submit(t, from, |nonce| {
         Command::Transfer(Transfer { token: icy, to, amount, nonce, deadline: u64::MAX })
@@ -50,7 +69,7 @@ fn transfer(t: &TestNode, from: &str, to: Address, amount: U256) -> (B256, u64, 
 }
 
 /// One GET over HTTP/1.1: status, lower-cased head, body.
-fn get(addr: SocketAddr, path: &str) -> (u16, String, String) {
+pub(crate) fn get(addr: SocketAddr, path: &str) -> (u16, String, String) {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
@@ -81,7 +100,7 @@ fn dechunk(mut s: &str) -> String {
 }
 
 /// A page that must answer 200 with HTML.
-fn page(t: &TestNode, path: &str) -> String {
+pub(crate) fn page(t: &TestNode, path: &str) -> String {
     let (status, head, body) = get(t.addr, path);
     assert_eq!(status, 200, "{path}: {body}");
     assert!(head.contains("content-type: text/html; charset=utf-8"), "{path}: {head}");
@@ -90,7 +109,7 @@ fn page(t: &TestNode, path: &str) -> String {
 }
 
 /// The text between the element with `id` and the end of its table (or the page).
-fn section<'a>(body: &'a str, id: &str) -> &'a str {
+pub(crate) fn section<'a>(body: &'a str, id: &str) -> &'a str {
     let start = body.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id}"));
     let rest = &body[start..];
     let end = rest.find("</table>").or_else(|| rest.find("</dl>")).unwrap_or(rest.len());
@@ -98,7 +117,7 @@ fn section<'a>(body: &'a str, id: &str) -> &'a str {
 }
 
 /// A UTC date, computed independently of the dashboard by counting whole years and months.
-fn utc_date(unix_s: u64) -> String {
+pub(crate) fn utc_date(unix_s: u64) -> String {
     let leap = |y: u64| (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
     let mut days = unix_s / 86_400;
     let mut year = 1970;
@@ -150,9 +169,12 @@ fn overview_shows_the_genesis_figures_head_and_chain() {
     // The genesis block is listed, no events yet, and the page has its live script.
     assert!(section(&body, "blocks").contains("href=\"/blocks/0\""));
     assert!(section(&body, "events").contains("No events yet."));
-    assert!(body.contains("<div id=\"live\">"));
-    assert!(body.contains("new EventSource('/v1/stream')"));
-    assert!(body.contains("fetch('/partials/overview'"));
+    assert!(body.contains(&format!(
+        "<div id=\"live\" data-partial=\"/partials/overview\" data-height=\"{}\">",
+        head.height
+    )));
+    assert!(body.contains("new EventSource('/v1/stream?from_height='+(shown+1))"));
+    assert!(body.contains("fetch(url,{cache:'no-store'})"));
     assert!(body.contains("setInterval(refresh,1000)"), "the polling fallback stays");
     assert!(!body.contains("<link") && !body.contains("src=\"http"), "no external resources");
 }
@@ -244,7 +266,15 @@ fn a_rejected_command_shows_its_code_and_message() {
     );
     let tx = page(&t, &format!("/tx/{hash:#x}"));
     assert!(tx.contains("<code>token.insufficient_balance</code>"));
-    assert!(tx.contains("<dt>Rejection</dt><dd>insufficient balance"), "{tx}");
+    // The engine's message in base units, and the same in whole tokens.
+    assert!(
+        tx.contains(
+            "<dt>Rejection</dt><dd id=\"rejection\">insufficient balance: has 5,000,000 ICY, \
+             needs 6,000,000 ICY<div class=\"muted\">as recorded: insufficient balance: has \
+             5000000000000000000000000, needs 6000000000000000000000000</div>"
+        ),
+        "{tx}"
+    );
     assert!(tx.contains("No logs: a rejected command"));
     // The nonce moved, the balance did not.
     let carol = page(&t, &format!("/account/{}", addr("carol")));
@@ -354,7 +384,10 @@ fn overview_updates_live_in_chromium() {
         // Written to the stderr handle, which libtest does not capture, so a skip is always visible.
         let _ = std::io::Write::write_fmt(
             &mut std::io::stderr(),
-            format_args!("skipped: chromium/chromedriver not installed\n"),
+            format_args!(
+                "skipped: {}: chromium/chromedriver not installed\n",
+                std::thread::current().name().unwrap_or("a test")
+            ),
         );
         return;
     }
@@ -391,7 +424,10 @@ fn overview_polls_when_the_stream_is_missing() {
         // Written to the stderr handle, which libtest does not capture, so a skip is always visible.
         let _ = std::io::Write::write_fmt(
             &mut std::io::stderr(),
-            format_args!("skipped: chromium/chromedriver not installed\n"),
+            format_args!(
+                "skipped: {}: chromium/chromedriver not installed\n",
+                std::thread::current().name().unwrap_or("a test")
+            ),
         );
         return;
     }
@@ -461,7 +497,7 @@ fn follow_a_transfer(
 }
 
 /// Keeps a screenshot for a human when `HOARD_SCREENSHOT_DIR` is set.
-fn save_screenshot(name: &str, png: &[u8]) {
+pub(crate) fn save_screenshot(name: &str, png: &[u8]) {
     if let Some(dir) = std::env::var_os("HOARD_SCREENSHOT_DIR") {
         let path = std::path::Path::new(&dir).join(name);
         std::fs::write(&path, png).expect("write screenshot");

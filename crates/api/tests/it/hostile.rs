@@ -26,8 +26,8 @@ fn eth_account_signing_for_another_chain_gets_the_domain_message() {
         let _ = std::io::Write::write_fmt(
             &mut std::io::stderr(),
             format_args!(
-                "skipped: eth_account_signing_for_another_chain...: python eth-account not \
-                 installed (pip install eth-account)\n"
+                "skipped: {}: python eth-account not installed (pip install eth-account)\n",
+                std::thread::current().name().unwrap_or("a test")
             ),
         );
         return;

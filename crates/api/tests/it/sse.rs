@@ -36,6 +36,8 @@ fn check_data(events: &[SseEvent]) {
             None => {
                 assert_eq!(e.event, "block");
                 assert_eq!(v["height"].to_string(), id);
+                let time = v["time_s"].as_u64().expect("time_s");
+                assert_eq!(v["time_iso"], crate::pages::utc_iso(time), "{v}");
             }
             Some((h, i)) => {
                 assert_eq!(e.event, "log");

@@ -36,6 +36,12 @@ impl TestNode {
 
     /// As [`TestNode::start`], with these API and server settings.
     pub fn start_with(api: ApiConfig, serve: ServeConfig) -> TestNode {
+        TestNode::start_chain(devnet::DEVNET_CHAIN_ID, api, serve)
+    }
+
+    /// As [`TestNode::start_with`], on the devnet's genesis with another chain id (not the
+    /// devnet, then: demo names and the devnet badge do not apply).
+    pub fn start_chain(chain_id: u64, api: ApiConfig, serve: ServeConfig) -> TestNode {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("hoard.sqlite");
         let store = hoard_store::open(&path.to_string_lossy()).expect("store");
@@ -43,7 +49,8 @@ impl TestNode {
             .duration_since(std::time::UNIX_EPOCH)
             .expect("clock")
             .as_secs();
-        let genesis = devnet::genesis(now - 60);
+        let mut genesis = devnet::genesis(now - 60);
+        genesis.chain_id = chain_id;
         let config = NodeConfig {
             block_interval: std::time::Duration::from_millis(20),
             ..NodeConfig::default()
@@ -88,6 +95,24 @@ impl TestNode {
             let _ = tx.send(());
         }
         self.server.take().expect("server still running")
+    }
+
+    /// A command signed by a demo account, as the JSON body of `POST /v1/tx`.
+    pub fn signed_json(&self, from: &str, cmd: Command) -> serde_json::Value {
+        let domain = self.handle.committed().engine.domain().clone();
+        let key = devnet::account(from).expect("demo account").secret;
+        let signed = SignedCommand::sign(cmd.clone(), &domain, &key);
+        serde_json::json!({
+            "type": cmd.name(),
+            "message": cmd.to_json(),
+            "signature": alloy_primitives::hex::encode_prefixed(signed.signature),
+        })
+    }
+
+    /// The next nonce of a demo account.
+    pub fn nonce(&self, name: &str) -> u64 {
+        let a = devnet::account(name).expect("demo account").address;
+        self.handle.committed().engine.state().nonce(&a)
     }
 
     /// A signed ICY transfer from a demo account, as the JSON body of `POST /v1/tx`.

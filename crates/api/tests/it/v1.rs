@@ -277,7 +277,8 @@ fn oversized_bodies_and_unknown_routes() {
     assert_eq!((s, code(&v)), (404, "api.not_found"));
     let (s, page) = http(n.addr, "GET", "/no/such/page", None);
     assert_eq!(s, 404);
-    assert!(page.contains("<h1>Not found</h1>"));
+    assert!(page.contains("<h1>Not found <span class=\"sub\">404</span></h1>"), "{page}");
+    assert!(page.contains("There is no page at /no/such/page."), "{page}");
     let (s, v) = get(&n, "/v1/accounts/0x1234");
     assert_eq!((s, code(&v)), (400, "api.bad_address"));
     let (s, v) = get(&n, "/v1/blocks/abc");
@@ -411,7 +412,10 @@ fn independent_signer_through_http() {
         // Written to the stderr handle, which libtest does not capture, so a skip is always visible.
         let _ = std::io::Write::write_fmt(
             &mut std::io::stderr(),
-            format_args!("skipped: python eth-account not installed (pip install eth-account)\n"),
+            format_args!(
+                "skipped: {}: python eth-account not installed (pip install eth-account)\n",
+                std::thread::current().name().unwrap_or("a test")
+            ),
         );
         return;
     }

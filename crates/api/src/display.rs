@@ -1,0 +1,150 @@
+//! Figures as people read them, shared by the JSON API's `*_display` and `*_iso` fields and the
+//! dashboard: token amounts in whole tokens, exact (integer arithmetic, never floats), with
+//! thousands separators and the symbol; unix seconds as UTC ISO 8601; durations in days, hours,
+//! minutes and seconds.
+
+use alloy_primitives::U256;
+
+/// Decimals of ICY and DFG.
+pub const TOKEN_DECIMALS: u8 = 18;
+
+/// Puts a comma between every group of three digits of a run of decimal digits.
+pub fn group_thousands(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An 18-decimal token amount in whole tokens, exact, with thousands separators
+/// (`1,234,567.5`); trailing zeros of the fraction are trimmed.
+pub fn tokens(amount: U256) -> String {
+    let text = hoard_primitives::format_units(amount, TOKEN_DECIMALS);
+    match text.split_once('.') {
+        Some((int, frac)) => format!("{}.{frac}", group_thousands(int)),
+        None => group_thousands(&text),
+    }
+}
+
+/// An amount with its symbol: `12.5 ICY`.
+pub fn amount(amount: U256, symbol: &str) -> String {
+    format!("{} {symbol}", tokens(amount))
+}
+
+/// A whole number with thousands separators.
+pub fn count(n: u64) -> String {
+    group_thousands(&n.to_string())
+}
+
+/// Last second of year 9999; later times are shown as raw unix seconds.
+pub const ISO_SECONDS_MAX: u64 = 253_402_300_799;
+
+/// Unix seconds as a UTC ISO 8601 date and time (`2026-11-21T08:18:19Z`); beyond year 9999,
+/// `unix N`.
+pub fn iso_time(unix_s: u64) -> String {
+    if unix_s > ISO_SECONDS_MAX {
+        return format!("unix {unix_s}");
+    }
+    let days = unix_s / 86_400;
+    let rem = unix_s % 86_400;
+    let (y, m, d) = civil_date(days);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+}
+
+/// Year, month, day of a count of days since 1970-01-01 (proleptic Gregorian calendar), by
+/// counting 400-year eras of 146,097 days from 0000-03-01, so that the leap day ends a year.
+fn civil_date(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468; // days from 0000-03-01 to 1970-01-01
+    let era = z / 146_097;
+    let day_of_era = z % 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}
+
+/// A duration in seconds as `1d 2h 3m 4s` (zero parts left out; `0s` for zero).
+pub fn duration(seconds: u64) -> String {
+    let parts = [
+        (seconds / 86_400, "d"),
+        (seconds / 3_600 % 24, "h"),
+        (seconds / 60 % 60, "m"),
+        (seconds % 60, "s"),
+    ];
+    let text: Vec<String> = parts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{}{unit}", count(*n)))
+        .collect();
+    if text.is_empty() { "0s".to_string() } else { text.join(" ") }
+}
+
+/// `part / whole` as a percentage with two decimals, truncated (`60.00 %`); `whole` zero gives
+/// `0.00 %`.
+pub fn percent(part: U256, whole: U256) -> String {
+    if whole.is_zero() {
+        return "0.00 %".to_string();
+    }
+    let hundredths = part.saturating_mul(U256::from(10_000u64)) / whole;
+    let whole_part = hundredths / U256::from(100u8);
+    let frac = hundredths % U256::from(100u8);
+    format!("{whole_part}.{frac:0>2} %")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn whole(n: u64) -> U256 {
+        U256::from(n) * U256::from(10u64).pow(U256::from(18u8))
+    }
+
+    #[test]
+    fn groups_thousands_and_keeps_fractions_exact() {
+        assert_eq!(group_thousands("0"), "0");
+        assert_eq!(group_thousands("999"), "999");
+        assert_eq!(group_thousands("1000"), "1,000");
+        assert_eq!(group_thousands("100000000"), "100,000,000");
+        assert_eq!(tokens(whole(1_234_567)), "1,234,567");
+        assert_eq!(tokens(whole(15) / U256::from(10u8)), "1.5");
+        assert_eq!(tokens(U256::from(1u8)), "0.000000000000000001");
+        assert_eq!(tokens(whole(1_000) + U256::from(1u8)), "1,000.000000000000000001");
+        assert_eq!(amount(whole(25) / U256::from(2u8), "ICY"), "12.5 ICY");
+        assert_eq!(
+            tokens(U256::MAX),
+            "115,792,089,237,316,195,423,570,985,008,687,907,853,269,984,665,640,564,039,457.\
+             584007913129639935"
+        );
+    }
+
+    #[test]
+    fn iso_dates_match_known_instants() {
+        assert_eq!(iso_time(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_time(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(iso_time(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(iso_time(4_107_542_399), "2100-02-28T23:59:59Z");
+        assert_eq!(iso_time(ISO_SECONDS_MAX), "9999-12-31T23:59:59Z");
+        assert_eq!(iso_time(u64::MAX), format!("unix {}", u64::MAX));
+    }
+
+    #[test]
+    fn durations_and_percentages() {
+        assert_eq!(duration(0), "0s");
+        assert_eq!(duration(59), "59s");
+        assert_eq!(duration(3_600), "1h");
+        assert_eq!(duration(90_061), "1d 1h 1m 1s");
+        assert_eq!(duration(15_552_000), "180d");
+        assert_eq!(percent(whole(60), whole(100)), "60.00 %");
+        assert_eq!(percent(U256::from(1u8), U256::from(3u8)), "33.33 %");
+        assert_eq!(percent(U256::from(2u8), U256::from(3u8)), "66.66 %", "truncated");
+        assert_eq!(percent(U256::from(1u8), U256::ZERO), "0.00 %");
+    }
+}
