@@ -50,23 +50,7 @@ pub(super) fn blocks(node: &NodeHandle, from: BlocksFrom, as_fragment: bool) -> 
         }
     };
     let mut body = String::from("<h1>Blocks</h1>");
-    let rows: Vec<Vec<String>> = records
-        .iter()
-        .map(|b| {
-            let hash = hex32(&B256::from(b.hash));
-            vec![
-                block_link(b.height),
-                format!(
-                    "<a class=\"mono\" href=\"/blocks/{}\" title=\"{}\">{}</a>",
-                    b.height,
-                    esc(&hash),
-                    esc(&short(&hash))
-                ),
-                time_tag(b.timestamp),
-                count(u64::from(b.tx_count)),
-            ]
-        })
-        .collect();
+    let rows = block_rows(&records);
     body.push_str(&table(
         "block-list",
         &[("Height", false), ("Hash", false), ("Time", false), ("Transactions", true)],
@@ -286,6 +270,28 @@ pub(super) fn bad_cursor(what: &str, text: &str, expected: &str) -> PageError {
         "“{}” is not a {what} cursor: {expected}.",
         super::render::truncate(text, super::ECHO_CHARS_MAX)
     ))
+}
+
+/// Table rows of blocks: height, hash, time, transaction count (the block list and the
+/// overview's latest blocks).
+pub(super) fn block_rows(records: &[hoard_store::BlockRecord]) -> Vec<Vec<String>> {
+    records
+        .iter()
+        .map(|b| {
+            let hash = hex32(&B256::from(b.hash));
+            vec![
+                block_link(b.height),
+                format!(
+                    "<a class=\"mono\" href=\"/blocks/{}\" title=\"{}\">{}</a>",
+                    b.height,
+                    esc(&hash),
+                    esc(&short(&hash))
+                ),
+                time_tag(b.timestamp),
+                count(u64::from(b.tx_count)),
+            ]
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -317,23 +317,7 @@ pub(super) fn overview(state: &AppState, as_fragment: bool) -> PageResult {
     body.push_str(
         "<section><h2>Latest blocks <a class=\"sub\" href=\"/blocks\">all blocks</a></h2>",
     );
-    let rows: Vec<Vec<String>> = blocks
-        .iter()
-        .map(|b| {
-            let hash = hex32(&B256::from(b.hash));
-            vec![
-                block_link(b.height),
-                format!(
-                    "<a class=\"mono\" href=\"/blocks/{}\" title=\"{}\">{}</a>",
-                    b.height,
-                    esc(&hash),
-                    esc(&short(&hash))
-                ),
-                time_tag(b.timestamp),
-                count(u64::from(b.tx_count)),
-            ]
-        })
-        .collect();
+    let rows = super::lists::block_rows(&blocks);
     body.push_str(&table(
         "blocks",
         &[("Height", false), ("Hash", false), ("Time", false), ("Txs", true)],
