@@ -1,5 +1,8 @@
 //! `hoard btc ...`: Bitcoin custody from the command line. Every command prints JSON on stdout;
-//! refusals carry the library's stable error code (`[btc.insufficient_funds] ...`).
+//! every refusal is one error whose text starts with its stable code, `[btc.<code>] message`: the
+//! library's codes (`[btc.insufficient_funds] ...`), the chain sources' (`[chain.<code>] ...`),
+//! and the CLI's own for arguments and files (`btc.usage`, `btc.read_failed`, ...). No refusal
+//! wraps another in context: `main` prints its first line, and that line carries the code.
 //!
 //! Policies are JSON files (`hoard btc policy ... > vault.json`); `--devnet-wallet NAME` uses the
 //! default treasury layout with deterministic devnet keys instead (never for real funds).
@@ -7,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, anyhow, bail};
+use anyhow::anyhow;
 use clap::{Args, Subcommand};
 use hoard_btc::bitcoin::hex::{DisplayHex, FromHex};
 use hoard_btc::bitcoin::{Amount, Network, Txid};
@@ -16,6 +19,7 @@ use hoard_btc::descriptor::{ChecksumRule, ParsedDescriptor, parse_descriptor};
 use hoard_btc::psbt::{SpendPath, psbt_to_base64};
 use hoard_btc::signer::devnet_treasury;
 use hoard_btc::spv::{decode_headers, decode_merkle_block, verify_merkle_block};
+use hoard_btc::utxo::plan_fee;
 use hoard_btc::{
     BtcError, Checkpoint, Expectations, HeaderChain, Keychain, RecoveryPath, SignerKey, SignerSet,
     SoftwareSigner, SpendRequest, TreasuryLayout, UtxoManager, Wallet, WalletPolicy, combine_psbts,
@@ -191,7 +195,36 @@ enum PsbtCommand {
         #[arg(long)]
         recovery: bool,
     },
-    /// Sign with a software key (master xprv/tprv from an env var or a file).
+    /// Replace a spend of the state file by one paying a higher fee (BIP-125): same payees, every
+    /// input of the current version (plus coins if needed), and a higher fee rate and fee than the
+    /// current version really pays (Bitcoin Core's replacement rules 3, 4 and 6).
+    Bump {
+        #[command(flatten)]
+        wallet: WalletSel,
+        /// UTXO-manager state file holding the spend (from `psbt create --state`), written back.
+        #[arg(long)]
+        state: PathBuf,
+        /// JSON file with more coins of the wallet (a list of `Utxo`), if the bump needs them.
+        #[arg(long)]
+        utxos: Option<PathBuf>,
+        /// Id of the spend to bump.
+        #[arg(long)]
+        id: String,
+        /// New fee rate, sat/vB.
+        #[arg(long)]
+        fee_rate: u64,
+        /// Maximum absolute fee of the replacement, sats.
+        #[arg(long)]
+        max_fee: u64,
+        /// Chain tip height (confirmation depth of added coins).
+        #[arg(long)]
+        tip: u32,
+        /// Confirmations an added coin needs.
+        #[arg(long, default_value_t = 1)]
+        min_conf: u32,
+    },
+    /// Sign with a software key (master xprv/tprv from an env var or a file). The key must be of
+    /// the wallet's network (with --policy/--devnet-wallet) and of the PSBT's (its global xpubs).
     Sign {
         /// PSBT file (base64, hex or binary); `-` for stdin.
         psbt: PathBuf,
@@ -306,7 +339,10 @@ pub fn run(args: BtcArgs) -> anyhow::Result<()> {
         },
         BtcCommand::Addresses { wallet, change, from, count } => {
             if count > 1000 {
-                bail!("at most 1000 addresses");
+                return Err(refuse(
+                    "btc.usage",
+                    format!("--count {count}: at most 1000 addresses"),
+                ));
             }
             let w = wallet.load()?;
             let chain = if change { Keychain::Internal } else { Keychain::External };
@@ -327,8 +363,13 @@ pub fn run(args: BtcArgs) -> anyhow::Result<()> {
             period_start_time,
         }) => {
             let headers = btc(decode_headers(&read_bytes(&file)?))?;
-            let (first, rest) =
-                headers.split_first().ok_or_else(|| anyhow!("no headers in file"))?;
+            let (first, rest) = headers.split_first().ok_or_else(|| {
+                btc_err(BtcError::InvalidHeader(format!(
+                    "the headers file {} is empty: it must hold at least the checkpoint header \
+                     (80 bytes)",
+                    file.display()
+                )))
+            })?;
             let mut chain =
                 HeaderChain::new(network, Checkpoint { height, header: *first, period_start_time });
             btc(chain.extend(rest))?;
@@ -386,6 +427,19 @@ fn btc_err(e: BtcError) -> anyhow::Error {
     anyhow!("[{}] {e}", e.code())
 }
 
+/// A refusal of the CLI itself (arguments, files) in the same `[code] message` shape.
+fn refuse(code: &'static str, message: impl std::fmt::Display) -> anyhow::Error {
+    anyhow!("[{code}] {message}")
+}
+
+fn read_failed(what: &str, path: &Path, e: std::io::Error) -> anyhow::Error {
+    refuse("btc.read_failed", format!("cannot read the {what} {}: {e}", path.display()))
+}
+
+fn read_text(what: &str, path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).map_err(|e| read_failed(what, path, e))
+}
+
 fn btc<T>(r: hoard_btc::Result<T>) -> anyhow::Result<T> {
     r.map_err(btc_err)
 }
@@ -394,10 +448,10 @@ fn read_bytes(path: &Path) -> anyhow::Result<Vec<u8>> {
     if path == Path::new("-") {
         use std::io::Read;
         let mut v = Vec::new();
-        std::io::stdin().read_to_end(&mut v)?;
+        std::io::stdin().read_to_end(&mut v).map_err(|e| read_failed("input", path, e))?;
         return Ok(v);
     }
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let bytes = std::fs::read(path).map_err(|e| read_failed("file", path, e))?;
     // Hex text is accepted wherever binary is.
     let text = String::from_utf8_lossy(&bytes);
     let t = text.trim();
@@ -406,7 +460,9 @@ fn read_bytes(path: &Path) -> anyhow::Result<Vec<u8>> {
         && t.bytes().all(|b| b.is_ascii_hexdigit())
         && !t.starts_with("70736274ff")
     {
-        return Vec::<u8>::from_hex(t).context("hex");
+        return Vec::<u8>::from_hex(t).map_err(|e| {
+            btc_err(BtcError::Encoding(format!("{} is not valid hex: {e}", path.display())))
+        });
     }
     Ok(bytes)
 }
@@ -415,7 +471,7 @@ fn read_psbt(path: &Path) -> anyhow::Result<hoard_btc::bitcoin::psbt::Psbt> {
     let bytes = if path == Path::new("-") {
         read_bytes(path)?
     } else {
-        std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
+        std::fs::read(path).map_err(|e| read_failed("PSBT file", path, e))?
     };
     btc(parse_psbt(&bytes))
 }
@@ -423,9 +479,15 @@ fn read_psbt(path: &Path) -> anyhow::Result<hoard_btc::bitcoin::psbt::Psbt> {
 fn payees(to: &[String], network: Network) -> anyhow::Result<Vec<Payee>> {
     to.iter()
         .map(|t| {
-            let (addr, sats) =
-                t.rsplit_once(':').ok_or_else(|| anyhow!("payee {t}: expected ADDRESS:SATS"))?;
-            let sats: u64 = sats.parse().with_context(|| format!("payee {t}: amount in sats"))?;
+            let (addr, sats) = t.rsplit_once(':').ok_or_else(|| {
+                refuse("btc.invalid_payee", format!("payee {t}: expected ADDRESS:SATS"))
+            })?;
+            let sats: u64 = sats.parse().map_err(|e| {
+                refuse(
+                    "btc.invalid_payee",
+                    format!("payee {t}: the amount {sats} is not a whole number of sats ({e})"),
+                )
+            })?;
             Ok(Payee {
                 script_pubkey: btc(parse_address(addr, network))?.script_pubkey(),
                 amount: Amount::from_sat(sats),
@@ -438,14 +500,26 @@ impl WalletSel {
     fn load(&self) -> anyhow::Result<Wallet> {
         let policy = match (&self.policy, &self.devnet_wallet) {
             (Some(p), _) => {
-                let text = std::fs::read_to_string(p)
-                    .with_context(|| format!("reading {}", p.display()))?;
-                serde_json::from_str::<WalletPolicy>(&text)
-                    .map_err(|e| policy_refusal(&text).unwrap_or_else(|| e.into()))
-                    .with_context(|| format!("policy {}", p.display()))?
+                let text = read_text("policy file", p)?;
+                match serde_json::from_str::<WalletPolicy>(&text) {
+                    Ok(policy) => policy,
+                    Err(e) => {
+                        // One error, code first: `[btc.<code>] message (policy file PATH)`.
+                        let refusal = policy_refusal(&text).unwrap_or_else(|| {
+                            BtcError::InvalidPolicy(format!("the file is not a wallet policy: {e}"))
+                        });
+                        return Err(anyhow!(
+                            "[{}] {refusal} (policy file {})",
+                            refusal.code(),
+                            p.display()
+                        ));
+                    }
+                }
             }
             (None, Some(name)) => devnet_wallet(name, self.devnet_network)?.0,
-            (None, None) => bail!("give --policy FILE or --devnet-wallet NAME"),
+            (None, None) => {
+                return Err(refuse("btc.usage", "give --policy FILE or --devnet-wallet NAME"));
+            }
         };
         btc(Wallet::new(policy))
     }
@@ -453,32 +527,58 @@ impl WalletSel {
 
 /// Why a policy file that does not deserialize is refused, as the library's coded error: serde
 /// keeps only the message, so the well-formed parts are rebuilt through the validating
-/// constructors. `None` when the file is not even well-formed (serde's error says why).
-fn policy_refusal(text: &str) -> Option<anyhow::Error> {
+/// constructors (keys one by one, so a bad key keeps its own code). `None` when the file is not
+/// even well-formed (serde's error says why).
+fn policy_refusal(text: &str) -> Option<BtcError> {
     let v: Value = serde_json::from_str(text).ok()?;
     let name = v["name"].as_str()?.to_string();
     let network: Network = serde_json::from_value(v["network"].clone()).ok()?;
-    let primary: SignerSet = serde_json::from_value(v["primary"].clone()).ok()?;
-    let recovery: Option<RecoveryPath> = serde_json::from_value(v["recovery"].clone()).ok()?;
-    let set = |s: &SignerSet| SignerSet::new(s.threshold(), s.keys().to_vec());
-    let checked = (|| -> hoard_btc::Result<WalletPolicy> {
-        let recovery = match recovery {
-            Some(r) => Some(RecoveryPath::new(r.older_blocks(), set(r.signers())?)?),
-            None => None,
+    let checked = (|| -> Option<hoard_btc::Result<WalletPolicy>> {
+        let primary = match signer_set(&v["primary"])? {
+            Ok(s) => s,
+            Err(e) => return Some(Err(e)),
         };
-        WalletPolicy::new(name, network, set(&primary)?, recovery)
-    })();
-    checked.err().map(btc_err)
+        let recovery = match &v["recovery"] {
+            Value::Null => None,
+            r => {
+                // A value beyond u32 is out of range like any other too-large timelock.
+                let older = u32::try_from(r["older_blocks"].as_u64()?).unwrap_or(u32::MAX);
+                let signers = match signer_set(&r["signers"])? {
+                    Ok(s) => s,
+                    Err(e) => return Some(Err(e)),
+                };
+                match RecoveryPath::new(older, signers) {
+                    Ok(r) => Some(r),
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+        };
+        Some(WalletPolicy::new(name, network, primary, recovery))
+    })()?;
+    checked.err()
+}
+
+/// A signer set `{"threshold": k, "keys": [...]}` of a policy file, through the validating
+/// constructors; `None` if its shape is wrong.
+fn signer_set(v: &Value) -> Option<hoard_btc::Result<SignerSet>> {
+    let threshold = usize::try_from(v["threshold"].as_u64()?).ok()?;
+    let texts = v["keys"].as_array()?.iter().map(Value::as_str).collect::<Option<Vec<_>>>()?;
+    let keys = texts.into_iter().map(str::parse::<SignerKey>).collect::<hoard_btc::Result<_>>();
+    Some(keys.and_then(|keys| SignerSet::new(threshold, keys)))
 }
 
 fn devnet_wallet(
     name: &str,
     network: Network,
 ) -> anyhow::Result<(WalletPolicy, Vec<SoftwareSigner>)> {
-    btc(devnet_treasury(network))?
-        .into_iter()
-        .find(|(p, _)| p.name() == name)
-        .ok_or_else(|| anyhow!("no wallet {name} in the default layout"))
+    btc(devnet_treasury(network))?.into_iter().find(|(p, _)| p.name() == name).ok_or_else(|| {
+        let names: Vec<String> =
+            TreasuryLayout::dwarves_default().wallets.into_iter().map(|w| w.name).collect();
+        refuse(
+            "btc.unknown_wallet",
+            format!("no wallet {name} in the default layout (it has {})", names.join(", ")),
+        )
+    })
 }
 
 impl SourceArgs {
@@ -502,7 +602,7 @@ impl SourceArgs {
                     .collect();
                 Ok(Box::new(CoreRpcClient::new(eps, cfg).map_err(chain_err)?))
             }
-            _ => bail!("give either --esplora URL(s) or --rpc URL(s)"),
+            _ => Err(refuse("btc.usage", "give either --esplora URL(s) or --rpc URL(s)")),
         }
     }
 }
@@ -526,15 +626,18 @@ fn policy(p: PolicyArgs) -> anyhow::Result<Value> {
             .collect::<anyhow::Result<Vec<_>>>()?;
         return Ok(json!({"layout": layout, "devnet_wallets": wallets}));
     }
-    let k = p.threshold.ok_or_else(|| anyhow!("--threshold is required (or --default-layout)"))?;
+    let k = p
+        .threshold
+        .ok_or_else(|| refuse("btc.usage", "--threshold is required (or --default-layout)"))?;
     let keys =
         p.keys.iter().map(|s| btc(s.parse::<SignerKey>())).collect::<anyhow::Result<Vec<_>>>()?;
     let primary = btc(SignerSet::new(k, keys))?;
     let recovery = match p.recovery_older {
         None => None,
         Some(older) => {
-            let m =
-                p.recovery_threshold.ok_or_else(|| anyhow!("--recovery-threshold is required"))?;
+            let m = p.recovery_threshold.ok_or_else(|| {
+                refuse("btc.usage", "--recovery-threshold is required with --recovery-older")
+            })?;
             let rk = p
                 .recovery_keys
                 .iter()
@@ -562,18 +665,12 @@ fn psbt(cmd: PsbtCommand) -> anyhow::Result<Value> {
             recovery,
         } => {
             let w = wallet.load()?;
-            let mut manager: UtxoManager = match &state {
-                Some(p) if p.exists() => {
-                    serde_json::from_str(&std::fs::read_to_string(p)?).context("state file")?
-                }
+            let mut manager = match &state {
+                Some(p) if p.exists() => read_state(p)?,
                 _ => UtxoManager::new(),
             };
             if let Some(u) = &utxos {
-                let list: Vec<hoard_btc::Utxo> =
-                    serde_json::from_str(&std::fs::read_to_string(u)?).context("utxos file")?;
-                for c in list {
-                    manager.insert_coin(c);
-                }
+                add_coins(&mut manager, u)?;
             }
             let request = SpendRequest {
                 payees: payees(&to, w.network())?,
@@ -591,26 +688,65 @@ fn psbt(cmd: PsbtCommand) -> anyhow::Result<Value> {
             }
             json!({"id": id, "psbt": psbt_to_base64(&psbt), "report": report})
         }
+        PsbtCommand::Bump { wallet, state, utxos, id, fee_rate, max_fee, tip, min_conf } => {
+            let w = wallet.load()?;
+            let mut manager = read_state(&state)?;
+            if let Some(u) = &utxos {
+                add_coins(&mut manager, u)?;
+            }
+            let original = manager
+                .spend(&id)
+                .map(|s| s.current().clone())
+                .ok_or_else(|| btc_err(BtcError::UnknownSpend(id.clone())))?;
+            let fee = FeeTerms { rate_sat_vb: fee_rate, max_fee: Amount::from_sat(max_fee) };
+            let psbt = btc(manager.bump_fee(&w, &id, fee, tip, min_conf))?;
+            let report = btc(verify_psbt(
+                &w,
+                &psbt,
+                &Expectations {
+                    payees: Some(original.plan.payees.clone()),
+                    max_fee: Some(fee.max_fee),
+                },
+            ))?;
+            write_atomic(&state, &serde_json::to_string_pretty(&manager)?)?;
+            json!({
+                "id": id,
+                "replaces": original.txid.to_string(),
+                "original_fee_sats": btc(plan_fee(&original.plan))?.to_sat(),
+                "psbt": psbt_to_base64(&psbt),
+                "report": report,
+            })
+        }
         PsbtCommand::Sign { psbt, key_env, key_file, wallet, to, max_fee } => {
             let key = match key_file {
-                Some(f) => std::fs::read_to_string(&f)
-                    .with_context(|| format!("reading {}", f.display()))?,
-                None => std::env::var(&key_env)
-                    .with_context(|| format!("environment variable {key_env} not set"))?,
+                Some(f) => read_text("key file", &f)?,
+                None => std::env::var(&key_env).map_err(|e| {
+                    let why = match e {
+                        std::env::VarError::NotPresent => "is not set",
+                        std::env::VarError::NotUnicode(_) => "is not valid text",
+                    };
+                    refuse(
+                        "btc.key_unavailable",
+                        format!(
+                            "environment variable {key_env} {why}: put the master key in it or \
+                             give --key-file"
+                        ),
+                    )
+                })?,
             };
             let signer: SoftwareSigner = btc(key.parse())?;
             let mut p = read_psbt(&psbt)?;
-            let verified = if wallet.policy.is_some() || wallet.devnet_wallet.is_some() {
+            let (verified, report) = if wallet.policy.is_some() || wallet.devnet_wallet.is_some() {
                 let w = wallet.load()?;
                 let expect = Expectations {
                     payees: if to.is_empty() { None } else { Some(payees(&to, w.network())?) },
                     max_fee: max_fee.map(Amount::from_sat),
                 };
-                Some(btc(verify_psbt(&w, &p, &expect))?)
+                let verified = btc(verify_psbt(&w, &p, &expect))?;
+                (Some(verified), btc(signer.sign_for(&w, &mut p))?)
             } else {
-                None
+                (None, btc(signer.sign(&mut p))?)
             };
-            let report = btc(signer.sign(&mut p))?;
             json!({
                 "psbt": psbt_to_base64(&p),
                 "signer": report.signer.to_string(),
@@ -648,10 +784,38 @@ fn psbt(cmd: PsbtCommand) -> anyhow::Result<Value> {
     })
 }
 
+/// The UTXO-manager state of a state file.
+fn read_state(path: &Path) -> anyhow::Result<UtxoManager> {
+    serde_json::from_str(&read_text("state file", path)?).map_err(|e| {
+        refuse(
+            "btc.invalid_state",
+            format!("the state file {} is not a UTXO-manager state: {e}", path.display()),
+        )
+    })
+}
+
+/// Adds the coins of a coins file (a JSON list of `Utxo`) to the manager.
+fn add_coins(manager: &mut UtxoManager, path: &Path) -> anyhow::Result<()> {
+    let list: Vec<hoard_btc::Utxo> = serde_json::from_str(&read_text("coins file", path)?)
+        .map_err(|e| {
+            refuse(
+                "btc.invalid_utxos",
+                format!("the coins file {} is not a list of coins: {e}", path.display()),
+            )
+        })?;
+    for c in list {
+        manager.insert_coin(c);
+    }
+    Ok(())
+}
+
 fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
+    let failed = |e: std::io::Error| {
+        refuse("btc.write_failed", format!("cannot write {}: {e}", path.display()))
+    };
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)?;
+    std::fs::write(&tmp, text).map_err(failed)?;
+    std::fs::rename(&tmp, path).map_err(failed)?;
     Ok(())
 }
 
@@ -668,6 +832,130 @@ mod tests {
             devnet_wallet: Some(name.into()),
             devnet_network: Network::Regtest,
         }
+    }
+
+    /// A confirmed coin of `w` at receive index `index`, from a made-up funding transaction.
+    fn funding_coin(w: &Wallet, index: u32, sats: u64, salt: u32) -> hoard_btc::Utxo {
+        let spk = w.script_pubkey(Keychain::External, index).unwrap();
+        let funding = Transaction {
+            version: transaction::Version::TWO,
+            lock_time: absolute::LockTime::from_consensus(salt),
+            input: vec![TxIn {
+                previous_output: OutPoint::null(),
+                script_sig: ScriptBuf::new(),
+                sequence: Sequence::MAX,
+                witness: Witness::new(),
+            }],
+            output: vec![TxOut { value: Amount::from_sat(sats), script_pubkey: spk }],
+        };
+        hoard_btc::Utxo {
+            outpoint: OutPoint { txid: funding.compute_txid(), vout: 0 },
+            txout: funding.output[0].clone(),
+            keychain: Keychain::External,
+            index,
+            confirmation_height: Some(10),
+            prev_tx: None,
+        }
+    }
+
+    /// `psbt bump` replaces a spend of the state file and writes the state back; a rate that is
+    /// not above what the current version really pays is refused with its code first. The bumped
+    /// PSBT is signed, but not by the mainnet twin of a signer's key (same seed, other network).
+    #[test]
+    fn cli_psbt_bump_and_signing_network() {
+        let dir = std::env::temp_dir().join(format!("hoard-btc-cli-bump-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (policy, signers) = devnet_wallet("trading", Network::Regtest).unwrap();
+        let w = Wallet::new(policy).unwrap();
+        let utxos = dir.join("utxos.json");
+        let coins = vec![funding_coin(&w, 0, 30_000, 1)];
+        std::fs::write(&utxos, serde_json::to_string(&coins).unwrap()).unwrap();
+        let state = dir.join("state.json");
+        let payee = w.address(Keychain::External, 9).unwrap().to_string();
+        let created = psbt(PsbtCommand::Create {
+            wallet: sel("trading"),
+            utxos: Some(utxos.clone()),
+            state: Some(state.clone()),
+            id: "payout-b".into(),
+            to: vec![format!("{payee}:20000")],
+            fee_rate: 2,
+            max_fee: 5_000,
+            tip: 20,
+            min_conf: 1,
+            recovery: false,
+        })
+        .unwrap();
+        let original_txid = created["report"]["txid"].as_str().unwrap().to_string();
+        let original_fee = created["report"]["fee_sats"].as_u64().unwrap();
+        // A second coin arrives after the spend was created.
+        let more = dir.join("more.json");
+        std::fs::write(
+            &more,
+            serde_json::to_string(&vec![funding_coin(&w, 1, 40_000, 2)]).unwrap(),
+        )
+        .unwrap();
+        let bump = |rate: u64, id: &str| {
+            psbt(PsbtCommand::Bump {
+                wallet: sel("trading"),
+                state: state.clone(),
+                utxos: Some(more.clone()),
+                id: id.into(),
+                fee_rate: rate,
+                max_fee: 20_000,
+                tip: 20,
+                min_conf: 1,
+            })
+        };
+        let low = bump(2, "payout-b").unwrap_err().to_string();
+        assert!(low.starts_with("[btc.fee_bump_rate_too_low] fee bump too low"), "{low}");
+        assert!(!low.contains('\n'), "one line: {low}");
+        let unknown = bump(9, "payout-x").unwrap_err().to_string();
+        assert!(unknown.starts_with("[btc.unknown_spend] "), "{unknown}");
+        let bumped = bump(9, "payout-b").unwrap();
+        assert_eq!(bumped["replaces"], json!(original_txid));
+        assert_eq!(bumped["original_fee_sats"], json!(original_fee));
+        let report = &bumped["report"];
+        let (fee, vsize) =
+            (report["fee_sats"].as_u64().unwrap(), report["estimated_vsize"].as_u64().unwrap());
+        assert!(fee >= original_fee + vsize, "{fee} vs {original_fee} + {vsize}");
+        assert!(report["fee_rate_sat_vb"].as_u64().unwrap() >= 9);
+        assert_ne!(report["txid"], json!(original_txid));
+        // The state file was written back: the spend has two versions, and the bump is current.
+        let saved = read_state(&state).unwrap();
+        let rec = saved.spend("payout-b").unwrap();
+        assert_eq!(rec.versions.len(), 2);
+        assert_eq!(json!(rec.current().txid.to_string()), report["txid"]);
+        let bumped_file = dir.join("bumped.psbt");
+        std::fs::write(&bumped_file, bumped["psbt"].as_str().unwrap()).unwrap();
+        // Signing: the mainnet twin of signer 0 is refused, with and without the wallet.
+        let twin = hoard_btc::bitcoin::bip32::Xpriv {
+            network: hoard_btc::bitcoin::NetworkKind::Main,
+            ..*signers[0].master()
+        };
+        let twin_key = dir.join("twin.key");
+        std::fs::write(&twin_key, twin.to_string()).unwrap();
+        let right_key = dir.join("right.key");
+        std::fs::write(&right_key, signers[0].master().to_string()).unwrap();
+        let sign = |key: &Path, wallet: WalletSel| {
+            psbt(PsbtCommand::Sign {
+                psbt: bumped_file.clone(),
+                key_env: "UNUSED".into(),
+                key_file: Some(key.to_path_buf()),
+                wallet,
+                to: vec![],
+                max_fee: None,
+            })
+        };
+        let no_wallet =
+            || WalletSel { policy: None, devnet_wallet: None, devnet_network: Network::Regtest };
+        for wallet in [sel("trading"), no_wallet()] {
+            let e = sign(&twin_key, wallet).unwrap_err().to_string();
+            assert!(e.starts_with("[btc.key_network_mismatch] key "), "{e}");
+        }
+        let signed = sign(&right_key, no_wallet()).unwrap();
+        let inputs = report["inputs"].as_array().unwrap().len();
+        assert_eq!(signed["inputs_signed"], json!((0..inputs).collect::<Vec<_>>()));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// The CLI flow of a 2-of-3 hot wallet: create with reservation state, sign twice through key

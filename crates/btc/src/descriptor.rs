@@ -4,10 +4,11 @@
 
 use core::str::FromStr;
 
+use bitcoin::bip32::DerivationPath;
 use bitcoin::hex::FromHex;
 use bitcoin::{Address, Network, ScriptBuf};
 use miniscript::Descriptor;
-use miniscript::descriptor::{DescriptorPublicKey, KeyMap, checksum};
+use miniscript::descriptor::{DescriptorPublicKey, KeyMap, Wildcard, checksum};
 
 use crate::address::parse_address;
 use crate::error::{BtcError, Result};
@@ -54,8 +55,9 @@ pub enum ChecksumRule {
 }
 
 /// Parses a descriptor. `network` is used for `addr()` (an address of another network is
-/// refused); hardened derivation below an xpub and other non-derivable forms are refused by
-/// miniscript.
+/// refused). Hardened derivation below an extended public key (`xpub/0/*h`, `xpub/1h/*`) is
+/// refused with `btc.hardened_from_xpub`: a public key cannot derive hardened children. Other
+/// non-derivable forms are refused by miniscript.
 pub fn parse_descriptor(
     text: &str,
     network: Network,
@@ -89,9 +91,74 @@ pub fn parse_descriptor(
     }
     let (descriptor, secrets) =
         Descriptor::<DescriptorPublicKey>::parse_descriptor(secp256k1::SECP256K1, body)
-            .map_err(|e| BtcError::InvalidDescriptor(e.to_string()))?;
-    descriptor.sanity_check().map_err(|e| BtcError::InvalidDescriptor(e.to_string()))?;
+            .map_err(|e| miniscript_error(body, &e))?;
+    descriptor.sanity_check().map_err(|e| miniscript_error(body, &e))?;
+    check_public_derivation(&descriptor, &secrets)?;
     Ok(ParsedDescriptor::Miniscript { descriptor: Box::new(descriptor), secrets })
+}
+
+/// Refuses hardened derivation steps or a hardened wildcard below an extended public key. Keys
+/// given as private keys are exempt here: their hardened steps were already applied to the
+/// private key, and a hardened wildcard below one is refused when a script is derived.
+fn check_public_derivation(
+    descriptor: &Descriptor<DescriptorPublicKey>,
+    secrets: &KeyMap,
+) -> Result<()> {
+    for key in descriptor.iter_pk() {
+        if secrets.get(&key).is_some() {
+            continue;
+        }
+        let (wildcard, paths): (Wildcard, Vec<&DerivationPath>) = match &key {
+            DescriptorPublicKey::XPub(x) => (x.wildcard, vec![&x.derivation_path]),
+            DescriptorPublicKey::MultiXPub(x) => {
+                (x.wildcard, x.derivation_paths.paths().iter().collect())
+            }
+            DescriptorPublicKey::Single(_) => continue,
+        };
+        let step = paths.iter().flat_map(|p| p.into_iter()).find(|c| c.is_hardened());
+        let what = match (wildcard, step) {
+            (Wildcard::Hardened, _) => "a hardened wildcard (`*h`)".to_string(),
+            (_, Some(c)) => format!("the hardened step `{c}`"),
+            _ => continue,
+        };
+        return Err(BtcError::HardenedFromXpub(format!(
+            "the key {key} derives {what} below an extended public key, and a public key cannot \
+             derive hardened children: use unhardened steps (e.g. `/0/*`)"
+        )));
+    }
+    Ok(())
+}
+
+/// A miniscript refusal, reworded where miniscript's text names the wrong thing (it says
+/// "Taproot" for an uncompressed key in any SegWit context).
+fn miniscript_error(body: &str, e: &miniscript::Error) -> BtcError {
+    // miniscript does not export the context error type: its variant is read from `Debug`
+    // (`UncompressedKeysNotAllowed`, `CompressedOnly(..)`), pinned by the tests.
+    let uncompressed = match e {
+        miniscript::Error::ContextError(c) => {
+            let name = format!("{c:?}");
+            name == "UncompressedKeysNotAllowed" || name.starts_with("CompressedOnly(")
+        }
+        _ => false,
+    };
+    if uncompressed {
+        const V0: &str = "SegWit v0 scripts take compressed keys only";
+        let context = [
+            ("sh(wsh(", "sh(wsh()) (SegWit v0 nested in P2SH)", V0),
+            ("sh(wpkh(", "sh(wpkh()) (SegWit v0 nested in P2SH)", V0),
+            ("wsh(", "wsh (SegWit v0)", V0),
+            ("wpkh(", "wpkh (SegWit v0)", V0),
+            ("tr(", "tr (Taproot)", "Taproot takes x-only or compressed keys only"),
+        ]
+        .into_iter()
+        .find(|(prefix, _, _)| body.starts_with(prefix));
+        if let Some((_, name, why)) = context {
+            return BtcError::InvalidDescriptor(format!(
+                "an uncompressed public key cannot be used in a {name} descriptor: {why}"
+            ));
+        }
+    }
+    BtcError::InvalidDescriptor(e.to_string())
 }
 
 /// Appends the BIP-380 checksum to a descriptor body.

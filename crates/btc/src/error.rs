@@ -46,14 +46,19 @@ pub enum BtcError {
     /// Keys of mainnet and test networks mixed in one policy.
     #[error("keys of different networks mixed in one policy")]
     MixedNetworks,
-    /// A key of another network than the policy's.
+    /// A key of another network than the policy's, or a signing key of another network than
+    /// the wallet or PSBT it signs.
     #[error("key {key} is not for network {network}")]
     KeyNetworkMismatch {
         /// The key.
         key: String,
-        /// The policy's network.
+        /// The network of the policy or wallet, or the networks of the PSBT's keys.
         network: String,
     },
+    /// A PSBT that does not show which network it is for (no global xpubs) signed without a
+    /// wallet: the signing key's network cannot be checked.
+    #[error("{0}")]
+    NetworkUnknown(String),
     /// A key expression that does not parse or lacks origin information.
     #[error("invalid key: {0}")]
     InvalidKey(String),
@@ -65,15 +70,25 @@ pub enum BtcError {
     /// A descriptor that does not parse or is not sane.
     #[error("invalid descriptor: {0}")]
     InvalidDescriptor(String),
+    /// Hardened derivation below an extended public key (`xpub/0/*h`, `xpub/1h/*`): a public
+    /// key cannot derive hardened children.
+    #[error("{0}")]
+    HardenedFromXpub(String),
     /// A descriptor checksum that is missing where required, malformed or wrong.
     #[error("bad descriptor checksum: {0}")]
     DescriptorChecksum(String),
     /// A string that is not an address.
     #[error("invalid address: {0}")]
     InvalidAddress(String),
-    /// An address whose checksum does not match.
-    #[error("address checksum mismatch: {0}")]
-    AddressChecksum(String),
+    /// An address whose base58, bech32 or bech32m checksum does not match (a mistyped or
+    /// changed character).
+    #[error("the address {address} has an invalid {encoding} checksum")]
+    AddressChecksum {
+        /// The address as given.
+        address: String,
+        /// `base58`, `bech32` or `bech32m`.
+        encoding: &'static str,
+    },
     /// A valid address of another network.
     #[error("address {address} is not valid on {network}")]
     AddressWrongNetwork {
@@ -130,13 +145,34 @@ pub enum BtcError {
         /// The maximum allowed.
         max: Amount,
     },
-    /// A replacement that does not pay enough more than the original (BIP-125 rules 3 and 4).
-    #[error("fee bump too low: new fee {new_fee} must be at least {min_fee}")]
+    /// A replacement that does not pay enough more than the original (BIP-125 rules 3 and 4):
+    /// at least the original's fee plus the incremental relay fee for its own size.
+    #[error(
+        "fee bump too low: the replacement would pay {new_fee}, it must pay at least {min_fee} \
+         (the original's fee plus 1 sat/vB of the replacement's size)"
+    )]
     FeeBumpTooLow {
         /// Fee of the replacement.
         new_fee: Amount,
         /// Smallest acceptable fee.
         min_fee: Amount,
+    },
+    /// A replacement whose fee rate is not above the fee rate the original really pays (Bitcoin
+    /// Core's replacement rule 6); rates in sat per 1000 vB.
+    #[error(
+        "fee bump too low: the replacement's fee rate {} sat/vB is not above the {} sat/vB the \
+         original really pays (its fee over its size, change that went to the fee included); \
+         ask for at least {min_sat_vb} sat/vB",
+        milli(*new_sat_kvb),
+        milli(*original_sat_kvb)
+    )]
+    FeeBumpRateTooLow {
+        /// Fee rate of the replacement, sat/kvB (rounded down).
+        new_sat_kvb: u64,
+        /// Fee rate the original pays, sat/kvB (rounded down).
+        original_sat_kvb: u64,
+        /// Smallest whole rate in sat/vB that is above the original's.
+        min_sat_vb: u64,
     },
     /// A spend id that already exists: a retry must not create a second payment.
     #[error("spend {0} already exists")]
@@ -208,8 +244,8 @@ pub enum BtcError {
     ExtractFailed(String),
 
     // ----- SPV -----
-    /// Header bytes that do not decode.
-    #[error("invalid header data: {0}")]
+    /// Header bytes that do not decode (the text says what is wrong).
+    #[error("{0}")]
     InvalidHeader(String),
     /// A header whose previous-block hash is not the previous header.
     #[error("header at height {height} does not link to its predecessor")]
@@ -245,8 +281,8 @@ pub enum BtcError {
         /// Height.
         height: u32,
     },
-    /// A Merkle proof that does not verify.
-    #[error("invalid Merkle proof: {0}")]
+    /// A Merkle proof that does not decode or does not verify (the text says which).
+    #[error("{0}")]
     InvalidMerkleProof(String),
     /// A transaction that the proof does not include.
     #[error("transaction {0} is not proven by this proof")]
@@ -273,10 +309,12 @@ impl BtcError {
             Self::KeyNetworkMismatch { .. } => "btc.key_network_mismatch",
             Self::InvalidKey(_) => "btc.invalid_key",
             Self::InvalidPolicy(_) => "btc.invalid_policy",
+            Self::NetworkUnknown(_) => "btc.network_unknown",
             Self::InvalidDescriptor(_) => "btc.invalid_descriptor",
+            Self::HardenedFromXpub(_) => "btc.hardened_from_xpub",
             Self::DescriptorChecksum(_) => "btc.descriptor_checksum",
             Self::InvalidAddress(_) => "btc.invalid_address",
-            Self::AddressChecksum(_) => "btc.address_checksum",
+            Self::AddressChecksum { .. } => "btc.address_checksum",
             Self::AddressWrongNetwork { .. } => "btc.address_wrong_network",
             Self::AddressUnsupported(_) => "btc.address_unsupported",
             Self::NoPayees => "btc.no_payees",
@@ -286,6 +324,7 @@ impl BtcError {
             Self::InsufficientFunds { .. } => "btc.insufficient_funds",
             Self::FeeAboveMaximum { .. } => "btc.fee_above_maximum",
             Self::FeeBumpTooLow { .. } => "btc.fee_bump_too_low",
+            Self::FeeBumpRateTooLow { .. } => "btc.fee_bump_rate_too_low",
             Self::SpendExists(_) => "btc.spend_exists",
             Self::UnknownSpend(_) => "btc.unknown_spend",
             Self::SpendStatus { .. } => "btc.spend_status",
@@ -312,4 +351,25 @@ impl BtcError {
             Self::Encoding(_) => "btc.encoding",
         }
     }
+}
+
+/// A value in thousandths as a decimal with three places (`4082` -> `4.082`).
+fn milli(v: u64) -> String {
+    format!("{}.{:03}", v / 1000, v % 1000)
+}
+
+/// An error with its chain of sources, `outer: inner: innermost` (libraries that use
+/// `write_err!` show only the outermost text in `Display`).
+pub(crate) fn describe(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let inner = s.to_string();
+        if !text.ends_with(&inner) {
+            text.push_str(": ");
+            text.push_str(&inner);
+        }
+        source = s.source();
+    }
+    text
 }

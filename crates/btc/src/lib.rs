@@ -11,10 +11,12 @@
 //!   descriptors including `raw()` and `addr()`).
 //! - [`coin`]: coins and deterministic coin selection (confirmed only, no dust change, fee rate
 //!   and maximum absolute fee).
-//! - [`psbt`]: the BIP-174 lifecycle: create, verify against the policy, sign (software keys),
-//!   combine, finalize when the threshold of *valid* signatures is met, extract.
+//! - [`psbt`]: the BIP-174 lifecycle: create, verify against the policy, sign (software keys of
+//!   the wallet's and the PSBT's network only), combine, finalize when the threshold of *valid*
+//!   signatures is met, extract.
 //! - [`utxo`]: the UTXO manager that reserves coins before signing and bumps fees by re-spending
-//!   the same inputs (BIP-125), so a payout is never paid twice.
+//!   the same inputs (BIP-125), so a payout is never paid twice; a bump beats the fee and fee rate
+//!   the original really pays (Bitcoin Core's replacement rules).
 //! - [`spv`]: header chains from a checkpoint (linkage, proof of work, mainnet retargets,
 //!   median time past, cumulative work), Merkle proofs, proven reserve balances.
 //! - [`signer`]: software signers for tests and the devnet.
@@ -49,7 +51,7 @@ pub use policy::{
 };
 pub use psbt::{
     Expectations, PsbtReport, SpendPlan, build_psbt, combine_psbts, extract_tx, finalize_psbt,
-    parse_psbt, sign_psbt, signature_status, verify_psbt,
+    parse_psbt, sign_psbt, sign_psbt_for_wallet, signature_status, verify_psbt,
 };
 pub use signer::SoftwareSigner;
 pub use spv::{Checkpoint, HeaderChain};

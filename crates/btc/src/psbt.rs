@@ -15,7 +15,9 @@ use bitcoin::psbt::{Psbt, SigningKeys};
 use bitcoin::secp256k1::Message;
 use bitcoin::sighash::{EcdsaSighashType, SighashCache};
 use bitcoin::transaction::Version;
-use bitcoin::{Amount, OutPoint, ScriptBuf, Sequence, Transaction, TxIn, Witness, absolute};
+use bitcoin::{
+    Amount, NetworkKind, OutPoint, ScriptBuf, Sequence, Transaction, TxIn, Witness, absolute,
+};
 use miniscript::psbt::PsbtExt;
 use serde::{Deserialize, Serialize};
 
@@ -46,7 +48,8 @@ pub struct SpendPlan {
 
 /// Builds the PSBT of a plan: version 2, every input signalling BIP-125 replaceability
 /// (`nSequence = 0xFFFFFFFD`, or the recovery timelock on the recovery path), payees first then
-/// change, inputs and change filled with the wallet's scripts and derivations.
+/// change, inputs and change filled with the wallet's scripts and derivations, the policy's
+/// account keys as global xpubs.
 pub fn build_psbt(wallet: &Wallet, plan: &SpendPlan) -> Result<Psbt> {
     check_payees(&plan.payees)?;
     let sequence = match plan.path {
@@ -87,6 +90,11 @@ pub fn build_psbt(wallet: &Wallet, plan: &SpendPlan) -> Result<Psbt> {
     };
     let mut psbt =
         Psbt::from_unsigned_tx(tx).map_err(|e| BtcError::MalformedPsbt(e.to_string()))?;
+    // Global xpubs (BIP-174 PSBT_GLOBAL_XPUB): every account key of the policy with its origin.
+    // Signers learn the wallet's keys, and its network (xpub or tpub), from them.
+    for k in wallet.policy().all_keys() {
+        psbt.xpub.insert(k.xpub, (k.fingerprint, k.path.clone()));
+    }
     for (i, u) in plan.inputs.iter().enumerate() {
         if wallet.script_pubkey(u.keychain, u.index)? != u.txout.script_pubkey {
             return Err(BtcError::ForeignInput {
@@ -122,18 +130,36 @@ pub fn parse_psbt(data: &[u8]) -> Result<Psbt> {
         return Err(BtcError::MalformedPsbt(format!("larger than {PSBT_BYTES_MAX} bytes")));
     }
     if data.starts_with(b"psbt\xff") {
-        return Psbt::deserialize(data).map_err(|e| BtcError::MalformedPsbt(e.to_string()));
+        return Psbt::deserialize(data).map_err(|e| psbt_decode_error(&e));
     }
     let text = core::str::from_utf8(data)
         .map_err(|_| BtcError::MalformedPsbt("neither PSBT bytes nor text".into()))?
         .trim();
     let is_hex = !text.is_empty() && text.bytes().all(|b| b.is_ascii_hexdigit());
     if is_hex {
-        let bytes =
-            Vec::<u8>::from_hex(text).map_err(|e| BtcError::MalformedPsbt(e.to_string()))?;
-        return Psbt::deserialize(&bytes).map_err(|e| BtcError::MalformedPsbt(e.to_string()));
+        let bytes = Vec::<u8>::from_hex(text)
+            .map_err(|e| BtcError::MalformedPsbt(format!("invalid hex: {e}")))?;
+        return Psbt::deserialize(&bytes).map_err(|e| psbt_decode_error(&e));
     }
-    Psbt::from_str(text).map_err(|e| BtcError::MalformedPsbt(e.to_string()))
+    Psbt::from_str(text).map_err(|e| match e {
+        bitcoin::psbt::PsbtParseError::PsbtEncoding(inner) => psbt_decode_error(&inner),
+        other => {
+            BtcError::MalformedPsbt(format!("invalid base64: {}", crate::error::describe(&other)))
+        }
+    })
+}
+
+/// The refusal of PSBT bytes that do not decode: "truncated" when they end early.
+fn psbt_decode_error(e: &bitcoin::psbt::Error) -> BtcError {
+    use bitcoin::consensus::encode;
+    use bitcoin::psbt::Error as E;
+    let eof = |io: &bitcoin::io::Error| io.kind() == bitcoin::io::ErrorKind::UnexpectedEof;
+    match e {
+        E::Io(io) | E::ConsensusEncoding(encode::Error::Io(io)) if eof(io) => {
+            BtcError::MalformedPsbt("the PSBT is truncated: its data ends early".into())
+        }
+        other => BtcError::MalformedPsbt(crate::error::describe(other)),
+    }
 }
 
 /// Base64 text of a PSBT (the usual interchange format).
@@ -152,7 +178,72 @@ pub struct SignReport {
 
 /// Signs every input the key can sign (found through the inputs' BIP-32 derivations) with
 /// SIGHASH_ALL. Call [`verify_psbt`] first: signing does not check outputs or fees.
+///
+/// The key's network must be the PSBT's: BIP-32 derivation does not depend on the network, so a
+/// mainnet `xprv` of the same seed would otherwise sign a test network's PSBT and a `tprv` a
+/// mainnet one. The PSBT's network is read from its global xpubs (`PSBT_GLOBAL_XPUB`, which
+/// [`build_psbt`] always writes): a key of another network is refused with
+/// `btc.key_network_mismatch`, and a PSBT without global xpubs with `btc.network_unknown` (sign it
+/// with [`sign_psbt_for_wallet`], whose wallet names the network).
 pub fn sign_psbt(psbt: &mut Psbt, master: &Xpriv) -> Result<SignReport> {
+    let kinds: BTreeSet<bool> = psbt.xpub.keys().map(|x| x.network == NetworkKind::Main).collect();
+    match kinds.len() {
+        0 => {
+            return Err(BtcError::NetworkUnknown(
+                "the PSBT does not say which network it is for (it has no global xpubs), so the \
+                 signing key's network cannot be checked: sign it with the wallet's policy"
+                    .into(),
+            ));
+        }
+        1 if kinds.contains(&(master.network == NetworkKind::Main)) => {}
+        1 => {
+            return Err(BtcError::KeyNetworkMismatch {
+                key: signing_key_name(master),
+                network: match master.network {
+                    NetworkKind::Main => "testnet/signet/regtest (the PSBT's keys are tpubs)",
+                    NetworkKind::Test => "bitcoin (the PSBT's keys are xpubs)",
+                }
+                .into(),
+            });
+        }
+        _ => {
+            return Err(BtcError::PolicyViolation(
+                "the PSBT's global xpubs mix mainnet and test-network keys".into(),
+            ));
+        }
+    }
+    sign_inputs(psbt, master)
+}
+
+/// [`sign_psbt`] for a PSBT of `wallet`: the key must be of the wallet's network (and of the
+/// PSBT's, if it carries global xpubs), or signing is refused with `btc.key_network_mismatch`.
+pub fn sign_psbt_for_wallet(
+    wallet: &Wallet,
+    psbt: &mut Psbt,
+    master: &Xpriv,
+) -> Result<SignReport> {
+    if NetworkKind::from(wallet.network()) != master.network {
+        return Err(BtcError::KeyNetworkMismatch {
+            key: signing_key_name(master),
+            network: wallet.network().to_string(),
+        });
+    }
+    if psbt.xpub.is_empty() {
+        return sign_inputs(psbt, master);
+    }
+    sign_psbt(psbt, master)
+}
+
+/// How a signing key is named in refusals: its fingerprint and kind, never the key.
+fn signing_key_name(master: &Xpriv) -> String {
+    let kind = match master.network {
+        NetworkKind::Main => "mainnet xprv",
+        NetworkKind::Test => "test-network tprv",
+    };
+    format!("{} ({kind})", master.fingerprint(secp256k1::SECP256K1))
+}
+
+fn sign_inputs(psbt: &mut Psbt, master: &Xpriv) -> Result<SignReport> {
     let secp = secp256k1::SECP256K1;
     let signer = master.fingerprint(secp);
     for (i, input) in psbt.inputs.iter().enumerate() {

@@ -11,7 +11,8 @@ use bitcoin::{Network, NetworkKind};
 
 use crate::error::{BtcError, Result};
 use crate::policy::{SignerKey, TreasuryLayout, WalletPolicy};
-use crate::psbt::{SignReport, sign_psbt};
+use crate::psbt::{SignReport, sign_psbt, sign_psbt_for_wallet};
+use crate::wallet::Wallet;
 
 /// A software signer holding a master extended private key.
 #[derive(Clone)]
@@ -80,9 +81,15 @@ impl SoftwareSigner {
         Ok(SignerKey { fingerprint: self.fingerprint(), path, xpub: Xpub::from_priv(secp, &xprv) })
     }
 
-    /// Signs what it can of a PSBT.
+    /// Signs what it can of a PSBT whose global xpubs show its network (see [`sign_psbt`]).
     pub fn sign(&self, psbt: &mut Psbt) -> Result<SignReport> {
         sign_psbt(psbt, &self.master)
+    }
+
+    /// Signs what it can of a PSBT of `wallet`, refusing if this key is of another network than
+    /// the wallet (see [`sign_psbt_for_wallet`]).
+    pub fn sign_for(&self, wallet: &Wallet, psbt: &mut Psbt) -> Result<SignReport> {
+        sign_psbt_for_wallet(wallet, psbt, &self.master)
     }
 }
 
@@ -91,9 +98,17 @@ impl FromStr for SoftwareSigner {
 
     /// Parses a master `xprv`/`tprv`.
     fn from_str(s: &str) -> Result<Self> {
-        let master = Xpriv::from_str(s.trim()).map_err(|e| BtcError::InvalidKey(e.to_string()))?;
+        let master = Xpriv::from_str(s.trim()).map_err(|e| {
+            BtcError::InvalidKey(format!(
+                "the signing key is not an extended private key (xprv/tprv): {}",
+                crate::error::describe(&e)
+            ))
+        })?;
         if master.depth != 0 {
-            return Err(BtcError::InvalidKey("a master key (depth 0) is required".into()));
+            return Err(BtcError::InvalidKey(format!(
+                "the signing key is at depth {}: a master key (depth 0) is required",
+                master.depth
+            )));
         }
         Ok(Self::new(master))
     }

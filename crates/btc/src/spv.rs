@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use bitcoin::block::Header;
 use bitcoin::consensus::Params;
-use bitcoin::consensus::{deserialize, encode};
+use bitcoin::consensus::{deserialize, deserialize_partial, encode};
 use bitcoin::pow::{CompactTarget, Work};
 use bitcoin::{BlockHash, MerkleBlock, Network, OutPoint, Script, Transaction, Txid};
 use serde::{Deserialize, Serialize};
@@ -117,7 +117,8 @@ impl HeaderChain {
     pub fn extend(&mut self, headers: &[Header]) -> Result<()> {
         if headers.len() > HEADERS_PER_CALL_MAX {
             return Err(BtcError::InvalidHeader(format!(
-                "more than {HEADERS_PER_CALL_MAX} headers"
+                "{} headers in one call, at most {HEADERS_PER_CALL_MAX}: verify them in batches",
+                headers.len()
             )));
         }
         let before = self.headers.len();
@@ -227,19 +228,43 @@ pub struct ProvenTx {
 pub fn decode_headers(bytes: &[u8]) -> Result<Vec<Header>> {
     if !bytes.len().is_multiple_of(80) {
         return Err(BtcError::InvalidHeader(format!(
-            "{} bytes is not a multiple of 80",
+            "the headers are {} bytes long, not a multiple of 80 (one header is 80 bytes)",
             bytes.len()
         )));
     }
     bytes
         .chunks_exact(80)
-        .map(|c| deserialize::<Header>(c).map_err(|e| BtcError::InvalidHeader(e.to_string())))
+        .enumerate()
+        .map(|(i, c)| {
+            deserialize::<Header>(c)
+                .map_err(|e| BtcError::InvalidHeader(format!("header {i} does not decode: {e}")))
+        })
         .collect()
 }
 
-/// Decodes a `gettxoutproof` / `MerkleBlock` serialization.
+/// Decodes a `gettxoutproof` / `MerkleBlock` serialization: exactly one proof, nothing after it.
 pub fn decode_merkle_block(bytes: &[u8]) -> Result<MerkleBlock> {
-    deserialize(bytes).map_err(|e: encode::Error| BtcError::InvalidMerkleProof(e.to_string()))
+    if bytes.is_empty() {
+        return Err(BtcError::InvalidMerkleProof("the Merkle proof is empty".into()));
+    }
+    match deserialize_partial::<MerkleBlock>(bytes) {
+        Ok((proof, used)) if used == bytes.len() => Ok(proof),
+        Ok((_, used)) => Err(BtcError::InvalidMerkleProof(format!(
+            "the Merkle proof is followed by {} unexpected bytes (it ends after {used} of {} bytes)",
+            bytes.len() - used,
+            bytes.len()
+        ))),
+        Err(encode::Error::Io(e)) if e.kind() == bitcoin::io::ErrorKind::UnexpectedEof => {
+            Err(BtcError::InvalidMerkleProof(format!(
+                "the Merkle proof is truncated: its {} bytes end before the proof does",
+                bytes.len()
+            )))
+        }
+        Err(e) => Err(BtcError::InvalidMerkleProof(format!(
+            "the Merkle proof does not decode: {}",
+            crate::error::describe(&e)
+        ))),
+    }
 }
 
 /// Checks a Merkle proof on its own: the partial tree is well formed and hashes to the header's
@@ -250,14 +275,15 @@ pub fn verify_merkle_block(proof: &MerkleBlock) -> Result<Vec<(Txid, u32)>> {
     let mut indexes = Vec::new();
     proof
         .extract_matches(&mut matches, &mut indexes)
-        .map_err(|e| BtcError::InvalidMerkleProof(format!("{e:?}")))?;
+        .map_err(|e| BtcError::InvalidMerkleProof(format!("the Merkle proof is invalid: {e}")))?;
     if matches.is_empty() {
-        return Err(BtcError::InvalidMerkleProof("proof matches no transaction".into()));
+        return Err(BtcError::InvalidMerkleProof("the Merkle proof matches no transaction".into()));
     }
-    proof
-        .header
-        .validate_pow(proof.header.target())
-        .map_err(|_| BtcError::InvalidMerkleProof("header proof of work invalid".into()))?;
+    proof.header.validate_pow(proof.header.target()).map_err(|_| {
+        BtcError::InvalidMerkleProof(
+            "the Merkle proof's block header does not meet its own proof-of-work target".into(),
+        )
+    })?;
     Ok(matches.into_iter().zip(indexes).collect())
 }
 
@@ -321,7 +347,10 @@ pub fn proven_balance(
         let txid = p.tx.compute_txid();
         // A 64-byte transaction can pose as an inner Merkle node (CVE-2017-12842).
         if encode::serialize(&p.tx).len() == 64 {
-            return Err(BtcError::InvalidMerkleProof(format!("{txid} is 64 bytes long")));
+            return Err(BtcError::InvalidMerkleProof(format!(
+                "transaction {txid} is 64 bytes long and could pose as a Merkle tree node \
+                 (CVE-2017-12842): refused"
+            )));
         }
         let proven = chain.verify_inclusion(&p.proof, txid)?;
         if proven.height > at_height {
@@ -351,7 +380,7 @@ pub fn proven_balance(
     let balance_sats = coins
         .values()
         .try_fold(0u64, |acc, c| acc.checked_add(c.amount_sats))
-        .ok_or_else(|| BtcError::InvalidMerkleProof("balance overflows".into()))?;
+        .ok_or_else(|| BtcError::InvalidMerkleProof("the proven balance overflows".into()))?;
     Ok(ReserveBalance {
         at_height,
         at_block_hash,

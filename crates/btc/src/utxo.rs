@@ -411,8 +411,15 @@ impl UtxoManager {
 
     /// Replaces the spend's current version with one paying a higher fee (BIP-125): the same
     /// payees, every input of the previous version (so the versions conflict and only one can
-    /// confirm), plus more coins only if needed. The new fee must exceed the old by at least the
-    /// incremental relay fee for the new size.
+    /// confirm), plus more coins only if needed.
+    ///
+    /// The replacement must satisfy Bitcoin Core's replacement rules against what the original
+    /// *really* pays, its inputs minus its outputs (more than the requested rate when its change
+    /// was below the dust limit and went to the fee): a higher fee rate (rule 6, refused with
+    /// `btc.fee_bump_rate_too_low`), and an absolute fee of at least the original's plus the
+    /// incremental relay fee times its own virtual size (rules 3 and 4, `btc.fee_bump_too_low`).
+    /// Both fee rates are measured on the same size estimate, the upper bound of the signed
+    /// transaction (see [`plan_vsize`]).
     pub fn bump_fee(
         &mut self,
         wallet: &Wallet,
@@ -433,13 +440,17 @@ impl UtxoManager {
             });
         }
         let old = rec.current().clone();
-        if fee.rate_sat_vb <= old.fee_rate_sat_vb {
-            let old_vsize = plan_vsize(wallet, &old.plan)?;
-            return Err(BtcError::FeeBumpTooLow {
-                new_fee: Amount::from_sat(fee.rate_sat_vb.saturating_mul(old_vsize)),
-                min_fee: old.fee
-                    + Amount::from_sat(INCREMENTAL_RELAY_SAT_VB.saturating_mul(old_vsize)),
-            });
+        fee.validate()?;
+        let old_fee = plan_fee(&old.plan)?;
+        let old_vsize = plan_vsize(wallet, &old.plan)?;
+        // Rule 6 at the requested rate: the replacement pays at least `rate` per vbyte of its own
+        // size, so `rate * old_vsize > old_fee` makes its rate exceed the original's.
+        if u128::from(fee.rate_sat_vb) * u128::from(old_vsize) <= u128::from(old_fee.to_sat()) {
+            return Err(rate_too_low(
+                fee.rate_sat_vb.saturating_mul(1000),
+                old_fee.to_sat(),
+                old_vsize,
+            ));
         }
         let change_index = old.plan.change.map(|(i, _)| i);
         let change_index = match change_index {
@@ -447,7 +458,7 @@ impl UtxoManager {
             None => self.next_change_index,
         };
         let change_script = wallet.script_pubkey(Keychain::Internal, change_index)?;
-        let mut min_fee = old.fee;
+        let mut min_fee = old_fee;
         let mut attempt = 0;
         let sel = loop {
             let sel = select_coins(
@@ -459,10 +470,7 @@ impl UtxoManager {
                 &fee,
                 min_fee,
             )?;
-            let need = old.fee
-                + Amount::from_sat(
-                    INCREMENTAL_RELAY_SAT_VB.saturating_mul(sel.weight.to_vbytes_ceil()),
-                );
+            let need = min_replacement_fee(old_fee, sel.weight.to_vbytes_ceil());
             if sel.fee >= need {
                 break sel;
             }
@@ -479,13 +487,29 @@ impl UtxoManager {
             lock_time_height: old.plan.lock_time_height,
             path: old.plan.path,
         };
+        // The replacement as built, checked against both rules with its own real fee.
+        let new_fee = plan_fee(&plan)?;
+        let new_vsize = plan_vsize(wallet, &plan)?;
+        let need = min_replacement_fee(old_fee, new_vsize);
+        if new_fee < need {
+            return Err(BtcError::FeeBumpTooLow { new_fee, min_fee: need });
+        }
+        if u128::from(new_fee.to_sat()) * u128::from(old_vsize)
+            <= u128::from(old_fee.to_sat()) * u128::from(new_vsize)
+        {
+            return Err(rate_too_low(
+                new_fee.to_sat().saturating_mul(1000) / new_vsize.max(1),
+                old_fee.to_sat(),
+                old_vsize,
+            ));
+        }
         let psbt = build_psbt(wallet, &plan)?;
         let uses_new_change = plan.change.is_some() && old.plan.change.is_none();
         let rec = self.spends.get_mut(id).expect("invariant: spend checked live above");
         rec.versions.push(SpendVersion {
             txid: psbt.unsigned_tx.compute_txid(),
             plan,
-            fee: sel.fee,
+            fee: new_fee,
             fee_rate_sat_vb: fee.rate_sat_vb,
         });
         if uses_new_change {
@@ -548,6 +572,38 @@ impl UtxoManager {
     fn debug_check(&self) {
         debug_assert_eq!(self.check_invariants(), Ok(()));
     }
+}
+
+/// Smallest fee of a replacement of `vsize` vbytes for an original paying `old_fee` (Bitcoin
+/// Core's replacement rules 3 and 4).
+fn min_replacement_fee(old_fee: Amount, vsize: u64) -> Amount {
+    old_fee + Amount::from_sat(INCREMENTAL_RELAY_SAT_VB.saturating_mul(vsize))
+}
+
+/// The refusal of a replacement whose rate (`new_sat_kvb`) is not above `old_fee / old_vsize`.
+fn rate_too_low(new_sat_kvb: u64, old_fee: u64, old_vsize: u64) -> BtcError {
+    let old_vsize = old_vsize.max(1);
+    BtcError::FeeBumpRateTooLow {
+        new_sat_kvb,
+        original_sat_kvb: old_fee.saturating_mul(1000) / old_vsize,
+        min_sat_vb: old_fee / old_vsize + 1,
+    }
+}
+
+/// The fee a plan really pays: its inputs minus its outputs (payees and change).
+pub fn plan_fee(plan: &SpendPlan) -> Result<Amount> {
+    let overflow = || BtcError::PolicyViolation("amounts of the spend overflow".into());
+    let inputs = plan.inputs.iter().try_fold(Amount::ZERO, |acc, u| acc.checked_add(u.amount()));
+    let outputs = plan
+        .payees
+        .iter()
+        .map(|p| p.amount)
+        .chain(plan.change.map(|(_, a)| a))
+        .try_fold(Amount::ZERO, |acc, a| acc.checked_add(a));
+    inputs
+        .ok_or_else(overflow)?
+        .checked_sub(outputs.ok_or_else(overflow)?)
+        .ok_or_else(|| BtcError::PolicyViolation("the spend's outputs exceed its inputs".into()))
 }
 
 /// Estimated vsize of a plan's transaction when signed (upper bound).

@@ -2,6 +2,7 @@
 //! and a kill -9 during load.
 
 mod btc_balance;
+mod btc_cli;
 mod cli;
 mod crash;
 mod faults;

@@ -75,7 +75,10 @@ pub fn shared_data(name: &str) -> Option<Vec<u8>> {
             // Written to the stderr handle, which libtest does not capture, so a skip is always visible.
             let _ = std::io::Write::write_fmt(
                 &mut std::io::stderr(),
-                format_args!("skipped: {path} not found\n"),
+                format_args!(
+                    "skipped: {}: {path} not found\n",
+                    std::thread::current().name().unwrap_or("a test")
+                ),
             );
             None
         }

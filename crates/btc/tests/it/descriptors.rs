@@ -299,3 +299,70 @@ fn bip385_raw_and_addr() {
     .unwrap_err();
     assert_eq!(e.code(), "btc.address_wrong_network");
 }
+
+/// A public key cannot derive hardened children: `xpub/0/*h`, `xpub/0/*'`, `xpub/1h/*` and the
+/// multipath form used to be accepted by `descriptor --check`, and now have their own code. The
+/// same key with unhardened steps is fine, and a private key may derive hardened steps.
+#[test]
+fn hardened_derivation_below_an_xpub_is_refused() {
+    // BIP-32 test vector 1, m/0'/1/2'/2/1000000000 (bip-0032.mediawiki).
+    let xpub = "xpub6H1LXWLaKsWFhvm6RVpEL9P4KfRZSW7abD2ttkWP3SSQvnyA8FSVqNTEcYFgJS2UaFcxupHiYkro49S8yGasTvXEYBVPamhGW6cFJodrTHy";
+    let xprv = "xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi";
+    for d in [
+        format!("wsh(pk({xpub}/0/*h))"),
+        format!("wsh(pk({xpub}/0/*'))"),
+        format!("wsh(pk([deadbeef/48h/0h/0h/2h]{xpub}/1h/*))"),
+        format!("wsh(pk({xpub}/<0;1>/*h))"),
+        format!("wpkh({xpub}/0h)"),
+        format!(
+            "wsh(sortedmulti(1,{xpub}/0/*,03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd,{xpub}/1/*'))"
+        ),
+    ] {
+        let e = parse(&d).expect_err(&d);
+        assert_eq!(e.code(), "btc.hardened_from_xpub", "{d}: {e}");
+        assert!(e.to_string().contains("a public key cannot derive hardened children"), "{e}");
+        // With a checksum, as `descriptor --check` requires.
+        let checked = with_checksum(&d).unwrap();
+        let e = parse_descriptor(&checked, Network::Bitcoin, ChecksumRule::Required).unwrap_err();
+        assert_eq!(e.code(), "btc.hardened_from_xpub", "{checked}");
+    }
+    for ok in [
+        format!("wsh(pk({xpub}/0/*))"),
+        format!("wsh(pk([deadbeef/48h/0h/0h/2h]{xpub}/<0;1>/*))"),
+        format!("wsh(pk({xprv}/1h/*))"),
+    ] {
+        parse(&ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+    }
+}
+
+/// miniscript calls an uncompressed key in any SegWit descriptor a Taproot problem; the message
+/// names the descriptor the user gave.
+#[test]
+fn uncompressed_keys_are_refused_naming_the_descriptor() {
+    let u = "04a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd5b8dec5235a0fa8722476c7709c02559e3aa73aa03918ba2d492eea75abea235";
+    let c = "03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd";
+    let cases = [
+        (format!("wsh(pk({u}))"), "wsh (SegWit v0)"),
+        (format!("wsh(multi(1,{c},{u}))"), "wsh (SegWit v0)"),
+        ("wsh(pk(5KYZdUEo39z3FPrtuX2QbbwGnNP5zTd7yyr2SC1j299sBCnWjss))".into(), "wsh (SegWit v0)"),
+        (format!("wpkh({u})"), "wpkh (SegWit v0)"),
+        (format!("sh(wsh(pk({u})))"), "sh(wsh()) (SegWit v0 nested in P2SH)"),
+        (format!("sh(wpkh({u}))"), "sh(wpkh()) (SegWit v0 nested in P2SH)"),
+    ];
+    for (d, name) in cases {
+        let e = parse(&d).expect_err(&d);
+        assert_eq!(e.code(), "btc.invalid_descriptor");
+        let text = e.to_string();
+        assert!(
+            text.contains(&format!(
+                "an uncompressed public key cannot be used in a {name} descriptor"
+            )),
+            "{d}: {text}"
+        );
+        assert!(!text.contains("Taproot"), "{d}: {text}");
+    }
+    let e = parse(&format!("tr({u})")).unwrap_err();
+    assert!(e.to_string().contains("in a tr (Taproot) descriptor"), "{e}");
+    // Legacy descriptors still take uncompressed keys (BIP-381).
+    parse(&format!("pkh({u})")).unwrap();
+}

@@ -35,7 +35,10 @@ fn psbt_signed_by_embit_finalizes_in_hoard() {
         // Written to the stderr handle, which libtest does not capture, so a skip is always visible.
         let _ = std::io::Write::write_fmt(
             &mut std::io::stderr(),
-            format_args!("skipped: python3 with embit not found (run .ci/setup-btc.sh)\n"),
+            format_args!(
+                "skipped: {}: python3 with embit not found (run .ci/setup-btc.sh)\n",
+                std::thread::current().name().unwrap_or("a test")
+            ),
         );
         return;
     }

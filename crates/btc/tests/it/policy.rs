@@ -229,3 +229,62 @@ fn address_validation_errors() {
     );
     let _: Address = crate::common::outsider(Network::Regtest);
 }
+
+/// Each refusal names what is wrong with the address given: a bad bech32 checksum used to be
+/// reported as a "base58 error" (rust-bitcoin falls back to base58 when bech32 fails).
+#[test]
+fn address_errors_name_what_is_wrong() {
+    let refusal = |a: &str| {
+        let e = parse_address(a, Network::Bitcoin).unwrap_err();
+        (e.code(), e.to_string())
+    };
+    // BIP-173 P2WPKH vector with its last character changed, in both cases.
+    for a in
+        ["bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5", "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T5"]
+    {
+        let (code, text) = refusal(a);
+        assert_eq!(code, "btc.address_checksum");
+        assert_eq!(text, format!("the address {a} has an invalid bech32 checksum"));
+    }
+    // BIP-350 P2TR vector (witness v1, bech32m) with its last character changed.
+    assert!(
+        parse_address(
+            "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0",
+            Network::Bitcoin
+        )
+        .is_ok()
+    );
+    let (code, text) = refusal("bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jjq");
+    assert_eq!((code, text.contains("invalid bech32m checksum")), ("btc.address_checksum", true));
+    // BIP-173's v1+ address with a bech32 (not bech32m) checksum is invalid since BIP-350.
+    let (code, text) =
+        refusal("bc1pw508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7k7grplx");
+    assert_eq!((code, text.contains("bech32m")), ("btc.address_checksum", true), "{text}");
+    // Base58: the BIP-385 P2SH vector with its last character changed.
+    let (code, text) = refusal("3PUNyaW7M55oKWJ3kDukwk9bsKvryra15k");
+    assert_eq!(code, "btc.address_checksum");
+    assert_eq!(
+        text,
+        "the address 3PUNyaW7M55oKWJ3kDukwk9bsKvryra15k has an invalid base58 checksum"
+    );
+    // Not-a-checksum faults, each named.
+    let cases = [
+        (
+            "bc1qw508d6qejxtdg4y5r3zarvarybc5xw7kv8f3t4",
+            "contains 'b', which is not a bech32 character",
+        ),
+        ("bc1qw508d6qejxtdg4y5r3zarvAry0c5xw7kv8f3t4", "mixes upper and lower case"),
+        ("hello", "'l' is not a base58 character"),
+        ("notanaddress", "decodes to 9 bytes, a base58 address has 25"),
+    ];
+    for (a, want) in cases {
+        let (code, text) = refusal(a);
+        assert_eq!(code, "btc.invalid_address", "{a}: {text}");
+        assert!(text.contains(want), "{a}: {text}");
+    }
+    for a in
+        ["bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5", "bc1qw508d6qejxtdg4y5r3zarvarybc5xw7kv8f3t4"]
+    {
+        assert!(!refusal(a).1.contains("base58"), "{a}");
+    }
+}

@@ -260,3 +260,73 @@ fn recovery_path_spend_after_timelock() {
         "btc.invalid_policy"
     );
 }
+
+/// BIP-32 derivation ignores the network: the mainnet `xprv` of a testnet signer's seed has the
+/// same fingerprint and keys, and signed a regtest wallet's PSBT (and a `tprv` a mainnet one).
+/// Signing now refuses a key of another network than the PSBT's global xpubs or the wallet,
+/// with the code policy building uses, and signs nothing.
+#[test]
+fn signing_keys_of_another_network_are_refused() {
+    use hoard_btc::bitcoin::NetworkKind;
+    use hoard_btc::bitcoin::bip32::Xpriv;
+    use hoard_btc::{SoftwareSigner, WalletPolicy};
+
+    let twin = |s: &SoftwareSigner, network| SoftwareSigner::new(Xpriv { network, ..*s.master() });
+    // A regtest wallet (tpub keys), signed by the mainnet twin of one of its signers.
+    let (w, signers) = wallet("net-check", 2, 3);
+    let mut m = UtxoManager::new();
+    m.apply_utxos(vec![coin(&w, 0, 50_000, Some(10), 1)]);
+    let psbt = m.create_spend(&w, "p", &request(20_000, 2), 20, 1).unwrap();
+    assert_eq!(psbt.xpub.len(), 3, "the PSBT carries the policy's account keys");
+    let mainnet = twin(&signers[0], NetworkKind::Main);
+    assert_eq!(mainnet.fingerprint(), signers[0].fingerprint(), "same seed, same keys");
+    let mut p = psbt.clone();
+    let e = mainnet.sign(&mut p).unwrap_err();
+    assert_eq!(e.code(), "btc.key_network_mismatch", "{e}");
+    assert!(e.to_string().contains("mainnet xprv"), "{e}");
+    assert_eq!(p, psbt, "nothing was signed");
+    let e = mainnet.sign_for(&w, &mut p).unwrap_err();
+    assert_eq!(e.code(), "btc.key_network_mismatch", "{e}");
+    assert!(e.to_string().contains("regtest"), "{e}");
+    assert_eq!(p, psbt);
+    // The right key signs through both entry points.
+    signers[0].sign(&mut p.clone()).unwrap();
+    signers[0].sign_for(&w, &mut p).unwrap();
+    assert_eq!(p.inputs[0].partial_sigs.len(), 1);
+
+    // A PSBT without global xpubs (another coordinator's): without a wallet its network is
+    // unknown and nothing is signed; with the wallet the key's network is checked against it.
+    let mut bare = psbt.clone();
+    bare.xpub.clear();
+    assert_eq!(signers[0].sign(&mut bare.clone()).unwrap_err().code(), "btc.network_unknown");
+    assert_eq!(
+        mainnet.sign_for(&w, &mut bare.clone()).unwrap_err().code(),
+        "btc.key_network_mismatch"
+    );
+    signers[0].sign_for(&w, &mut bare).unwrap();
+
+    // A mainnet wallet (xpub keys), signed by the tprv twin of one of its signers.
+    let main_signers: Vec<SoftwareSigner> = (0..3)
+        .map(|i| {
+            SoftwareSigner::devnet(hoard_btc::bitcoin::Network::Bitcoin, "net-main", i).unwrap()
+        })
+        .collect();
+    let keys = main_signers.iter().map(|s| s.signer_key(0).unwrap()).collect();
+    let main_wallet = Wallet::new(
+        WalletPolicy::multisig("m", hoard_btc::bitcoin::Network::Bitcoin, 2, keys).unwrap(),
+    )
+    .unwrap();
+    let mut mm = UtxoManager::new();
+    mm.apply_utxos(vec![coin(&main_wallet, 0, 50_000, Some(10), 2)]);
+    let main_psbt = mm.create_spend(&main_wallet, "p", &request(20_000, 2), 20, 1).unwrap();
+    let testnet = twin(&main_signers[1], NetworkKind::Test);
+    for r in [
+        testnet.sign(&mut main_psbt.clone()),
+        testnet.sign_for(&main_wallet, &mut main_psbt.clone()),
+    ] {
+        let e = r.unwrap_err();
+        assert_eq!(e.code(), "btc.key_network_mismatch", "{e}");
+        assert!(e.to_string().contains("test-network tprv"), "{e}");
+    }
+    main_signers[1].sign_for(&main_wallet, &mut main_psbt.clone()).unwrap();
+}

@@ -60,3 +60,20 @@ fn garbage_is_malformed() {
     }
     assert_eq!(parse_psbt(b"psbt\xff\x00").unwrap_err().code(), "btc.malformed_psbt");
 }
+
+/// A PSBT cut short says so, in every encoding (it used to say "bitcoin consensus encoding
+/// error").
+#[test]
+fn truncated_psbts_say_so() {
+    let valid = vectors().into_iter().find(|v| v.valid).unwrap();
+    let bytes = parse_psbt(valid.data.as_bytes()).unwrap().serialize();
+    let cut = &bytes[..bytes.len() / 2];
+    let hex_text = hex::encode(cut);
+    let b64 = Psbt::deserialize(&bytes).unwrap().to_string();
+    let b64_cut = &b64[..b64.len() / 2 / 4 * 4];
+    for data in [cut, hex_text.as_bytes(), b64_cut.as_bytes()] {
+        let e = parse_psbt(data).unwrap_err();
+        assert_eq!(e.code(), "btc.malformed_psbt");
+        assert_eq!(e.to_string(), "malformed PSBT: the PSBT is truncated: its data ends early");
+    }
+}

@@ -151,6 +151,44 @@ fn tampered_merkle_proofs_are_refused() {
     );
 }
 
+/// Proof bytes that end early, carry trailing bytes or are empty are refused naming the proof (a
+/// truncated proof used to say "IO error").
+#[test]
+fn malformed_merkle_proofs_are_named() {
+    let genesis = Header {
+        version: Version::TWO,
+        prev_blockhash: BlockHash::all_zeros(),
+        merkle_root: TxMerkleNode::all_zeros(),
+        time: 1_700_000_000,
+        bits: CompactTarget::from_consensus(0x207fffff),
+        nonce: 0,
+    };
+    let txs: Vec<Transaction> =
+        (0..3).map(|i| funding_tx(outsider(Network::Regtest).script_pubkey(), 1, i)).collect();
+    let b = mine(&genesis, txs);
+    let txids: Vec<Txid> = b.txdata.iter().map(|t| t.compute_txid()).collect();
+    let proof =
+        MerkleBlock::from_header_txids_with_predicate(&b.header, &txids, |t| *t == txids[1]);
+    let bytes = hoard_btc::bitcoin::consensus::serialize(&proof);
+    assert_eq!(verify_merkle_block(&decode_merkle_block(&bytes).unwrap()).unwrap()[0].0, txids[1]);
+    for cut in [1, 40, 80, 90, bytes.len() - 1] {
+        let e = decode_merkle_block(&bytes[..cut]).unwrap_err();
+        assert_eq!(e.code(), "btc.invalid_merkle_proof");
+        assert_eq!(
+            e.to_string(),
+            format!("the Merkle proof is truncated: its {cut} bytes end before the proof does")
+        );
+    }
+    let mut long = bytes.clone();
+    long.extend_from_slice(&[0, 0]);
+    let e = decode_merkle_block(&long).unwrap_err();
+    assert!(e.to_string().starts_with("the Merkle proof is followed by 2 unexpected bytes"), "{e}");
+    assert_eq!(decode_merkle_block(&[]).unwrap_err().to_string(), "the Merkle proof is empty");
+    let e = decode_headers(&[0; 81]).unwrap_err();
+    assert_eq!(e.code(), "btc.invalid_header");
+    assert!(e.to_string().contains("81 bytes long, not a multiple of 80"), "{e}");
+}
+
 /// Mines a regtest block on `prev` with these transactions.
 fn mine(prev: &Header, txs: Vec<Transaction>) -> Block {
     let mut block = Block {

@@ -3,7 +3,8 @@
 use std::collections::BTreeSet;
 
 use hoard_btc::bitcoin::Amount;
-use hoard_btc::coin::{FeeTerms, Payee, select_coins};
+use hoard_btc::coin::{FeeTerms, Payee, select_coins, tx_weight};
+use hoard_btc::utxo::{INCREMENTAL_RELAY_SAT_VB, plan_fee, plan_vsize};
 use hoard_btc::{Keychain, SpendRequest, SpendStatus, UtxoManager, Wallet};
 use proptest::prelude::*;
 
@@ -61,7 +62,7 @@ fn broadcast_spends_cannot_be_abandoned_and_bumps_respend_inputs() {
         )
         .unwrap_err()
         .code(),
-        "btc.fee_bump_too_low"
+        "btc.fee_bump_rate_too_low"
     );
     let v2 = m
         .bump_fee(
@@ -101,6 +102,52 @@ fn broadcast_spends_cannot_be_abandoned_and_bumps_respend_inputs() {
     let json = serde_json::to_string(&m).unwrap();
     let back: UtxoManager = serde_json::from_str(&json).unwrap();
     assert_eq!(back, m);
+}
+
+/// The original's change was below the dust limit and went to the fee: it really pays about
+/// 4 sat/vB although 2 were asked. A bump to 3 sat/vB used to be accepted (3 > 2, the requested
+/// rate), paying a lower fee rate than the original; Bitcoin Core refuses such a replacement
+/// (`doc/policy/mempool-replacements.md`, rule 6). The bump must beat the original's real rate,
+/// and pay its real fee plus 1 sat/vB of its own size (rules 3 and 4).
+#[test]
+fn bump_beats_the_fee_rate_the_original_really_pays() {
+    let (w, _) = wallet("dust-bump", 2, 3);
+    let req = request(50_000, 2);
+    let payee = req.payees[0].script_pubkey.clone();
+    let plain_vsize = tx_weight(1, w.input_weight(), &[payee.as_script()]).to_vbytes_ceil();
+    // 300 sats over payee + fee: less than the change output's cost plus its dust limit.
+    let amount = 50_000 + 2 * plain_vsize + 300;
+    let mut m = manager(&w, &[(amount, Some(10))]);
+    let v1 = m.create_spend(&w, "payout", &req, 100, 1).unwrap();
+    assert_eq!(v1.unsigned_tx.output.len(), 1, "no change: the 300 sats went to the fee");
+    let old_fee = v1.fee().unwrap().to_sat();
+    assert_eq!(old_fee, 2 * plain_vsize + 300);
+    let rec = m.spend("payout").unwrap().current().clone();
+    assert_eq!(plan_fee(&rec.plan).unwrap().to_sat(), old_fee);
+    let old_vsize = plan_vsize(&w, &rec.plan).unwrap();
+    assert_eq!(old_vsize, plain_vsize);
+    assert!(old_fee / old_vsize >= 4, "the original really pays 4 sat/vB or more");
+    // A coin that arrives later: the bump may add it.
+    m.insert_coin(crate::common::coin(&w, 1, 100_000, Some(11), 99));
+    let terms = |rate| FeeTerms { rate_sat_vb: rate, max_fee: Amount::from_sat(100_000) };
+    for rate in [3, 4] {
+        let e = m.bump_fee(&w, "payout", terms(rate), 100, 1).unwrap_err();
+        assert_eq!(e.code(), "btc.fee_bump_rate_too_low", "{rate}: {e}");
+        match e {
+            hoard_btc::BtcError::FeeBumpRateTooLow { min_sat_vb, original_sat_kvb, .. } => {
+                assert_eq!(min_sat_vb, old_fee / old_vsize + 1);
+                assert_eq!(original_sat_kvb, old_fee * 1000 / old_vsize);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(m.spend("payout").unwrap().versions.len(), 1, "refused bumps change nothing");
+    let v2 = m.bump_fee(&w, "payout", terms(5), 100, 1).unwrap();
+    let new_fee = v2.fee().unwrap().to_sat();
+    let new_vsize = plan_vsize(&w, &m.spend("payout").unwrap().current().plan).unwrap();
+    assert!(new_fee * old_vsize > old_fee * new_vsize, "a higher fee rate than really paid");
+    assert!(new_fee >= old_fee + INCREMENTAL_RELAY_SAT_VB * new_vsize, "rules 3 and 4");
+    assert_eq!(m.check_invariants(), Ok(()));
 }
 
 #[test]
@@ -195,6 +242,12 @@ proptest! {
                     let before = m.spend(&id).map(|s| s.current().clone());
                     if let Ok(p) = m.bump_fee(&w, &id, FeeTerms { rate_sat_vb: rate + 40, max_fee: Amount::from_sat(1_000_000) }, tip, 1) {
                         let before = before.unwrap();
+                        // Core's replacement rules against what the original really paid.
+                        let (old_fee, old_v) = (plan_fee(&before.plan).unwrap().to_sat(), plan_vsize(&w, &before.plan).unwrap());
+                        let new_fee = p.fee().unwrap().to_sat();
+                        let new_v = plan_vsize(&w, &m.spend(&id).unwrap().current().plan).unwrap();
+                        prop_assert!(new_fee >= old_fee + INCREMENTAL_RELAY_SAT_VB * new_v);
+                        prop_assert!(u128::from(new_fee) * u128::from(old_v) > u128::from(old_fee) * u128::from(new_v));
                         let payees: Vec<_> = p.unsigned_tx.output[..before.plan.payees.len()].iter().map(|o| (o.script_pubkey.clone(), o.value)).collect();
                         let want: Vec<_> = before.plan.payees.iter().map(|x| (x.script_pubkey.clone(), x.amount)).collect();
                         prop_assert_eq!(payees, want);
