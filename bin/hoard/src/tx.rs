@@ -274,7 +274,9 @@ pub fn run(args: TxArgs) -> anyhow::Result<()> {
     let (status, answer) = client.post(&path, &body)?;
     println!("{}", serde_json::to_string_pretty(&answer)?);
     if status >= 400 {
-        bail!("{} ({status})", answer["error"]["code"].as_str().unwrap_or("error"));
+        let error = &answer["error"];
+        let message = error["message_display"].as_str().or(error["message"].as_str()).unwrap_or("");
+        bail!("[{}] {message} (HTTP {status})", error["code"].as_str().unwrap_or("error"));
     }
     Ok(())
 }

@@ -3,7 +3,8 @@
 //! thousands separators and the symbol; unix seconds as UTC ISO 8601; durations in days, hours,
 //! minutes and seconds.
 
-use alloy_primitives::U256;
+use alloy_primitives::{Address, U256};
+use hoard_core::command::Command;
 
 /// Decimals of ICY and DFG.
 pub const TOKEN_DECIMALS: u8 = 18;
@@ -99,6 +100,63 @@ pub fn percent(part: U256, whole: U256) -> String {
     format!("{whole_part}.{frac:0>2} %")
 }
 
+/// The engine's rejection message with its base-unit amounts in whole tokens and its unix
+/// times in ISO 8601, for the rejections whose every number is one of those; `None` for the
+/// others (shown as recorded).
+pub fn readable_rejection(code: &str, message: &str, symbol: Option<&str>) -> Option<String> {
+    enum Number<'a> {
+        Amount(&'a str),
+        Time,
+    }
+    let kind = match code {
+        "token.insufficient_balance" | "token.insufficient_allowance" => Number::Amount(symbol?),
+        "icy.cap_exceeded" | "icy.inflation_exceeded" | "icy.minter_allowance_exceeded" => {
+            Number::Amount("ICY")
+        }
+        "pause.paused" => Number::Time,
+        _ => return None,
+    };
+    let mut out = String::with_capacity(message.len() + 32);
+    let mut rest = message;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        out.push_str(&rest[..start]);
+        let digits = &rest[start..];
+        let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
+        let number = &digits[..end];
+        match &kind {
+            Number::Amount(symbol) => {
+                out.push_str(&amount(U256::from_str_radix(number, 10).ok()?, symbol))
+            }
+            Number::Time => out.push_str(&iso_time(number.parse().ok()?)),
+        }
+        rest = &digits[end..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// The token symbol a command's amounts are in, when it says (ICY and DFG by their token
+/// addresses).
+pub fn command_symbol(command: &Command, icy: &Address, dfg: &Address) -> Option<&'static str> {
+    let token = |t: &Address| {
+        if t == icy {
+            Some("ICY")
+        } else if t == dfg {
+            Some("DFG")
+        } else {
+            None
+        }
+    };
+    match command {
+        Command::Transfer(c) => token(&c.token),
+        Command::Approve(c) => token(&c.token),
+        Command::TransferFrom(c) => token(&c.token),
+        Command::Burn(_) | Command::Mint(_) | Command::SetMinter(_) => Some("ICY"),
+        Command::CreateVesting(_) => Some("DFG"),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,5 +204,39 @@ mod tests {
         assert_eq!(percent(U256::from(1u8), U256::from(3u8)), "33.33 %");
         assert_eq!(percent(U256::from(2u8), U256::from(3u8)), "66.66 %", "truncated");
         assert_eq!(percent(U256::from(1u8), U256::ZERO), "0.00 %");
+    }
+
+    #[test]
+    fn rejections_read_in_whole_tokens_and_iso_times() {
+        let unit = "000000000000000000";
+        let message =
+            format!("insufficient balance: has 5000000{unit}, needs 125{}", "0".repeat(17));
+        assert_eq!(
+            readable_rejection("token.insufficient_balance", &message, Some("ICY")).as_deref(),
+            Some("insufficient balance: has 5,000,000 ICY, needs 12.5 ICY")
+        );
+        // The token of a balance rejection comes from the command; unknown, nothing is guessed.
+        assert_eq!(readable_rejection("token.insufficient_balance", &message, None), None);
+        assert_eq!(
+            readable_rejection(
+                "icy.inflation_exceeded",
+                &format!(
+                    "minting 1{unit} would exceed this protocol year's inflation limit (0 left)"
+                ),
+                None
+            )
+            .as_deref(),
+            Some("minting 1 ICY would exceed this protocol year's inflation limit (0 ICY left)")
+        );
+        assert_eq!(
+            readable_rejection("pause.paused", "the protocol is paused until 1700000000", None)
+                .as_deref(),
+            Some("the protocol is paused until 2023-11-14T22:13:20Z")
+        );
+        // Other rejections keep their text: their numbers are not amounts.
+        assert_eq!(
+            readable_rejection("param.invalid", "pause duration must be 1 s to 259200 s", None),
+            None
+        );
     }
 }

@@ -163,6 +163,18 @@ fn object(props: &[(&str, Value)]) -> Value {
     let required: Vec<&str> = props.iter().map(|(n, _)| *n).collect();
     json!({ "type": "object", "properties": properties, "required": required, "additionalProperties": false })
 }
+/// `object` with further properties that are present only sometimes.
+fn with_optional(mut object: Value, props: &[(&str, Value)]) -> Value {
+    for (name, schema) in props {
+        object["properties"][*name] = schema.clone();
+    }
+    object
+}
+fn message_display() -> Value {
+    text(
+        "the rejection message with amounts in whole tokens and times in ISO 8601; only for rejections whose numbers are amounts or times",
+    )
+}
 fn error_body() -> Value {
     object(&[(
         "error",
@@ -192,7 +204,7 @@ fn log_fields() -> Vec<(&'static str, Value)> {
     ]
 }
 fn receipt() -> Value {
-    object(&[
+    let fields = object(&[
         ("tx_hash", hash()),
         ("sender", address()),
         ("command", text("EIP-712 primary type")),
@@ -203,7 +215,8 @@ fn receipt() -> Value {
             nullable(text("rejection message (amounts in base units, times in unix seconds)")),
         ),
         ("logs", array(r("Log"))),
-    ])
+    ]);
+    with_optional(fields, &[("message_display", message_display())])
 }
 fn committed_fields() -> Vec<(&'static str, Value)> {
     vec![
@@ -486,7 +499,10 @@ fn event() -> Value {
 fn components() -> Value {
     json!({
         "Error": error_body(),
-        "ErrorDetail": object(&[("code", string()), ("message", string())]),
+        "ErrorDetail": with_optional(
+            object(&[("code", string()), ("message", string())]),
+            &[("message_display", message_display())]
+        ),
         "Header": object(&header_fields()),
         "Log": object(&log_fields()),
         "Receipt": receipt(),

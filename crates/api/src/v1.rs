@@ -18,7 +18,7 @@ use axum::{
 };
 use hoard_core::{
     Receipt,
-    block::Header,
+    block::{Header, decode_body},
     command::{COMMANDS, Command, SignedCommand, Tx, type_defs},
     event::Log,
     facets::diamond,
@@ -228,9 +228,11 @@ pub fn log_json(l: &Log) -> Value {
     })
 }
 
-/// A receipt as JSON.
-pub fn receipt_json(r: &Receipt) -> Value {
-    json!({
+/// A receipt as JSON. A rejection whose numbers are amounts or times also has
+/// `message_display`: the same message in whole tokens (`symbol` is the token of the command's
+/// amounts, when known) and ISO 8601 times; `message` stays as recorded, in base units.
+pub fn receipt_json(r: &Receipt, symbol: Option<&str>) -> Value {
+    let mut v = json!({
         "tx_hash": r.tx_hash,
         "sender": r.sender,
         "command": r.command,
@@ -238,7 +240,22 @@ pub fn receipt_json(r: &Receipt) -> Value {
         "code": r.code,
         "message": r.message,
         "logs": r.logs.iter().map(log_json).collect::<Vec<_>>(),
-    })
+    });
+    if let Some(readable) = rejection_display(r, symbol) {
+        v["message_display"] = json!(readable);
+    }
+    v
+}
+
+fn rejection_display(r: &Receipt, symbol: Option<&str>) -> Option<String> {
+    crate::display::readable_rejection(r.code.as_deref()?, r.message.as_deref()?, symbol)
+}
+
+/// The token symbol of a command's amounts in this node's chain.
+fn symbol_of(state: &AppState, command: &Command) -> Option<&'static str> {
+    let committed = state.node.committed();
+    let a = committed.engine.addresses();
+    crate::display::command_symbol(command, &a.icy, &a.dfg)
 }
 
 fn header_json(h: &Header, hash: B256) -> Value {
@@ -256,14 +273,17 @@ fn header_json(h: &Header, hash: B256) -> Value {
     })
 }
 
-fn outcome_json(o: &TxOutcome, hash: B256) -> (StatusCode, Value) {
+fn outcome_json(o: &TxOutcome, hash: B256, symbol: Option<&str>) -> (StatusCode, Value) {
     match o {
         TxOutcome::Included { receipt, height, index } => {
-            let mut v = json!({ "hash": hash, "status": "committed", "height": height, "index": index, "receipt": receipt_json(receipt) });
+            let mut v = json!({ "hash": hash, "status": "committed", "height": height, "index": index, "receipt": receipt_json(receipt, symbol) });
             if receipt.success {
                 (StatusCode::OK, v)
             } else {
                 v["error"] = json!({ "code": receipt.code, "message": receipt.message });
+                if let Some(readable) = rejection_display(receipt, symbol) {
+                    v["error"]["message_display"] = json!(readable);
+                }
                 (StatusCode::UNPROCESSABLE_ENTITY, v)
             }
         }
@@ -347,13 +367,14 @@ pub(crate) async fn submit_one(
     let signature = signature.ok_or_else(|| tx_invalid(TxInvalid::BadSignature))?;
     let tx = verify(&state, command, signature)?;
     let hash = tx.hash;
+    let symbol = symbol_of(&state, &tx.command);
     let rx = state.node.submit(vec![tx])?;
     if q.wait == Some(false) {
         return Ok((StatusCode::ACCEPTED, Json(json!({ "hash": hash, "status": "queued" })))
             .into_response());
     }
     let outcomes = rx.await.map_err(|_| ApiError::internal("sequencer dropped a submission"))?;
-    let (status, body) = outcome_json(&outcomes[0], hash);
+    let (status, body) = outcome_json(&outcomes[0], hash, symbol);
     Ok((status, Json(body)).into_response())
 }
 
@@ -399,14 +420,18 @@ pub(crate) async fn submit_batch(
         ApiError { message: format!("commands[{i}]: {}", err.message), ..err }
     })?;
     let hashes: Vec<B256> = txs.iter().map(|t| t.hash).collect();
+    let symbols: Vec<Option<&str>> = txs.iter().map(|t| symbol_of(&state, &t.command)).collect();
     let rx = state.node.submit(txs)?;
     if q.wait == Some(false) {
         return Ok((StatusCode::ACCEPTED, Json(json!({ "hashes": hashes, "status": "queued" })))
             .into_response());
     }
     let outcomes = rx.await.map_err(|_| ApiError::internal("sequencer dropped a submission"))?;
-    let results: Vec<Value> =
-        outcomes.iter().zip(&hashes).map(|(o, h)| outcome_json(o, *h).1).collect();
+    let results: Vec<Value> = outcomes
+        .iter()
+        .zip(hashes.iter().zip(symbols))
+        .map(|(o, (h, symbol))| outcome_json(o, *h, symbol).1)
+        .collect();
     let committed = outcomes.iter().filter(|o| matches!(o, TxOutcome::Included { .. })).count();
     Ok(Json(json!({ "committed": committed, "results": results })).into_response())
 }
@@ -425,7 +450,8 @@ pub(crate) async fn call(State(state): State<AppState>, body: Bytes) -> ApiResul
         }
     };
     let receipt = state.node.dry_run(&tx, crate::unix_now_s()).map_err(tx_invalid)?;
-    Ok(Json(json!({ "dry_run": true, "receipt": receipt_json(&receipt) })))
+    let symbol = symbol_of(&state, &tx.command);
+    Ok(Json(json!({ "dry_run": true, "receipt": receipt_json(&receipt, symbol) })))
 }
 
 pub(crate) async fn account(
@@ -681,12 +707,29 @@ pub(crate) async fn tx(
 ) -> ApiResult<Json<Value>> {
     let h = parse_b256(&hash, "transaction hash")?;
     let store = state.node.store().clone();
-    let rec =
-        tokio::task::spawn_blocking(move || store.tx(&h.0)).await.map_err(ApiError::internal)??;
-    let rec = rec.ok_or_else(|| ApiError::not_found(format!("transaction {hash} not found")))?;
-    let receipt = Receipt::decode(&rec.receipt).map_err(ApiError::internal)?;
+    // The command is read from its block only for a rejection, whose message may name amounts.
+    let found = tokio::task::spawn_blocking(move || -> Result<_, hoard_store::StoreError> {
+        let Some(rec) = store.tx(&h.0)? else { return Ok(None) };
+        let receipt = Receipt::decode(&rec.receipt);
+        let command = match &receipt {
+            Ok(r) if !r.success => store
+                .block(rec.height)?
+                .and_then(|b| decode_body(&b.body).ok())
+                .and_then(|txs| txs.into_iter().nth(rec.index as usize))
+                .filter(|t| t.hash == h)
+                .map(|t| t.command),
+            _ => None,
+        };
+        Ok(Some((rec, receipt, command)))
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    let (rec, receipt, command) =
+        found.ok_or_else(|| ApiError::not_found(format!("transaction {hash} not found")))?;
+    let receipt = receipt.map_err(ApiError::internal)?;
+    let symbol = command.as_ref().and_then(|c| symbol_of(&state, c));
     Ok(Json(
-        json!({ "hash": h, "height": rec.height, "index": rec.index, "receipt": receipt_json(&receipt) }),
+        json!({ "hash": h, "height": rec.height, "index": rec.index, "receipt": receipt_json(&receipt, symbol) }),
     ))
 }
 

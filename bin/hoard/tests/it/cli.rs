@@ -90,6 +90,32 @@ fn tx_and_query_commands_round_trip() {
         .expect("runs");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("access.unauthorized"));
+    // A rejection with amounts says them in whole tokens, as the command was typed.
+    let out = hoard()
+        .args([
+            "tx",
+            "--node",
+            &node.url(),
+            "--dev-key",
+            "bob",
+            "transfer",
+            "--token",
+            "icy",
+            "--to",
+            &carol,
+            "--amount",
+            "20000000",
+        ])
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "[token.insufficient_balance] insufficient balance: has 10,000,012.5 ICY, needs 20,000,000 ICY (HTTP 422)"
+        ),
+        "{stderr}"
+    );
 }
 
 #[test]

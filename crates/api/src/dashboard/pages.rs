@@ -421,53 +421,7 @@ pub(super) fn block(node: &NodeHandle, height: u64) -> PageResult {
 
 /// The token symbol a command's amounts are in, when it says.
 fn command_symbol(view: &View, command: &Command) -> Option<&'static str> {
-    match command {
-        Command::Transfer(c) => view.token_symbol(&c.token),
-        Command::Approve(c) => view.token_symbol(&c.token),
-        Command::TransferFrom(c) => view.token_symbol(&c.token),
-        Command::Burn(_) | Command::Mint(_) | Command::SetMinter(_) => Some("ICY"),
-        Command::CreateVesting(_) => Some("DFG"),
-        _ => None,
-    }
-}
-
-/// The engine's rejection message with its base-unit amounts in whole tokens and its unix
-/// times in ISO 8601, for the rejections whose every number is one of those; `None` for the
-/// others (shown as recorded).
-pub(super) fn readable_rejection(
-    code: &str,
-    message: &str,
-    symbol: Option<&str>,
-) -> Option<String> {
-    enum Number<'a> {
-        Amount(&'a str),
-        Time,
-    }
-    let kind = match code {
-        "token.insufficient_balance" | "token.insufficient_allowance" => Number::Amount(symbol?),
-        "icy.cap_exceeded" | "icy.inflation_exceeded" | "icy.minter_allowance_exceeded" => {
-            Number::Amount("ICY")
-        }
-        "pause.paused" => Number::Time,
-        _ => return None,
-    };
-    let mut out = String::with_capacity(message.len() + 32);
-    let mut rest = message;
-    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
-        out.push_str(&rest[..start]);
-        let digits = &rest[start..];
-        let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
-        let number = &digits[..end];
-        match &kind {
-            Number::Amount(symbol) => {
-                out.push_str(&display::amount(U256::from_str_radix(number, 10).ok()?, symbol))
-            }
-            Number::Time => out.push_str(&display::iso_time(number.parse().ok()?)),
-        }
-        rest = &digits[end..];
-    }
-    out.push_str(rest);
-    Some(out)
+    display::command_symbol(command, &view.icy, &view.dfg)
 }
 
 /// The signed message as a list of fields: amounts in whole tokens with their symbol (base
@@ -585,7 +539,7 @@ pub(super) fn tx(node: &NodeHandle, hash: B256, as_fragment: bool) -> PageResult
     );
     if let Some(message) = &receipt.message {
         let symbol = command.as_ref().and_then(|c| command_symbol(&view, c));
-        match readable_rejection(receipt.code.as_deref().unwrap_or(""), message, symbol) {
+        match display::readable_rejection(receipt.code.as_deref().unwrap_or(""), message, symbol) {
             Some(readable) => w!(
                 body,
                 "<dt>Rejection</dt><dd id=\"rejection\">{}<div class=\"muted\">as recorded: {}</div></dd>",
@@ -823,39 +777,5 @@ mod tests {
         let long = amount_cell(unit + U256::from(1u8), "ICY");
         assert!(long.contains(">1.<wbr>000000000000000001 <span"), "{long}");
         assert!(long.contains("title=\"1000000000000000001 base units\""), "{long}");
-    }
-
-    #[test]
-    fn rejections_read_in_whole_tokens_and_iso_times() {
-        let unit = "000000000000000000";
-        let message =
-            format!("insufficient balance: has 5000000{unit}, needs 125{}", "0".repeat(17));
-        assert_eq!(
-            readable_rejection("token.insufficient_balance", &message, Some("ICY")).as_deref(),
-            Some("insufficient balance: has 5,000,000 ICY, needs 12.5 ICY")
-        );
-        // The token of a balance rejection comes from the command; unknown, nothing is guessed.
-        assert_eq!(readable_rejection("token.insufficient_balance", &message, None), None);
-        assert_eq!(
-            readable_rejection(
-                "icy.inflation_exceeded",
-                &format!(
-                    "minting 1{unit} would exceed this protocol year's inflation limit (0 left)"
-                ),
-                None
-            )
-            .as_deref(),
-            Some("minting 1 ICY would exceed this protocol year's inflation limit (0 ICY left)")
-        );
-        assert_eq!(
-            readable_rejection("pause.paused", "the protocol is paused until 1700000000", None)
-                .as_deref(),
-            Some("the protocol is paused until 2023-11-14T22:13:20Z")
-        );
-        // Other rejections keep their text: their numbers are not amounts.
-        assert_eq!(
-            readable_rejection("param.invalid", "pause duration must be 1 s to 259200 s", None),
-            None
-        );
     }
 }

@@ -176,3 +176,42 @@ fn messages_name_the_field_and_cut_long_input() {
     assert_eq!(code(&v), "api.bad_order");
     assert!(short(&v), "{v}");
 }
+
+#[test]
+fn rejections_also_read_in_whole_tokens() {
+    let n = TestNode::start();
+    let alice = devnet::account("alice").expect("alice").address;
+    let (_, acc) = get_json(n.addr, &format!("/v1/accounts/{alice}"));
+    let has: U256 = acc["icy"].as_str().expect("icy").parse().expect("decimal");
+    // Asks for one and a half ICY more than she holds.
+    let needed = has + U256::from(15u8) * U256::from(10u8).pow(U256::from(17u8));
+    let body = n.signed_transfer_json("alice", bob(), needed, 0);
+    let expect_display = format!(
+        "insufficient balance: has {}, needs {}",
+        hoard_api::display::amount(has, "ICY"),
+        hoard_api::display::amount(needed, "ICY")
+    );
+    let recorded = format!("insufficient balance: has {has}, needs {needed}");
+
+    let (s, v) = post_json(n.addr, "/v1/call", &body);
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["receipt"]["message"], recorded.as_str(), "{v}");
+    assert_eq!(v["receipt"]["message_display"], expect_display.as_str(), "{v}");
+
+    let (s, v) = post_json(n.addr, "/v1/tx", &body);
+    assert_eq!((s, code(&v)), (422, "token.insufficient_balance"), "{v}");
+    assert_eq!(message(&v), recorded, "the recorded message stays in base units: {v}");
+    assert_eq!(v["error"]["message_display"], expect_display.as_str(), "{v}");
+    assert!(expect_display.contains(".5 ICY"), "{expect_display}");
+
+    let hash = v["hash"].as_str().expect("hash");
+    let (s, v) = get_json(n.addr, &format!("/v1/txs/{hash}"));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["receipt"]["message_display"], expect_display.as_str(), "{v}");
+
+    // A rejection with no amounts in it has no display form.
+    let (s, v) =
+        post_json(n.addr, "/v1/tx", &n.signed_transfer_json("alice", bob(), U256::from(1u8), 0));
+    assert_eq!((s, code(&v)), (409, "tx.nonce_reused"), "{v}");
+    assert!(v["error"].get("message_display").is_none(), "{v}");
+}
