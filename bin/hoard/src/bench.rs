@@ -135,7 +135,7 @@ fn engine(n: usize) -> anyhow::Result<serde_json::Value> {
         seal += t.elapsed();
         parent = sealed.hash;
     }
-    anyhow::ensure!(engine.state().nonce(&alice) == n as u64, "every transfer applied");
+    anyhow::ensure!(engine.nonce(&alice) == n as u64, "every transfer applied");
     Ok(json!({
         "bench": "engine",
         "transfers": n,
@@ -344,12 +344,8 @@ fn startup(database: Option<String>, n: usize) -> anyhow::Result<serde_json::Val
     let node = Node::open(hoard_store::open(&db)?, &genesis, NodeConfig::default())?;
     let open = t.elapsed();
     let head = node.handle().committed().head.height;
-    let nonce = node
-        .handle()
-        .committed()
-        .engine
-        .state()
-        .nonce(&devnet::account("alice").context("alice")?.address);
+    let nonce =
+        node.handle().committed().engine.nonce(&devnet::account("alice").context("alice")?.address);
     anyhow::ensure!(nonce == n as u64, "state recovered ({nonce} of {n})");
     Ok(
         json!({ "bench": "startup", "committed_transactions": n, "head_height": head, "startup_s": open.as_secs_f64() }),

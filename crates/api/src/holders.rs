@@ -18,7 +18,7 @@ use std::{
 };
 
 use alloy_primitives::{Address, U256};
-use hoard_core::state::TokenId;
+use hoard_core::facets::token::TokenId;
 use hoard_node::NodeHandle;
 
 /// Holders ranked per token; pages beyond this rank are not served.
@@ -109,12 +109,13 @@ impl HoldersCache {
 /// Ranks every account of the committed view, keeping the top `max` per token.
 fn rank(node: &NodeHandle, max: usize) -> Rankings {
     let c = node.committed();
-    let state = c.engine.state();
     let mut icy = Top::new(max);
     let mut dfg = Top::new(max);
-    for (address, account) in state.accounts() {
-        icy.offer(Holder { address: *address, balance: account.icy });
-        dfg.offer(Holder { address: *address, balance: account.dfg });
+    for (address, balance) in c.engine.holders(TokenId::Icy) {
+        icy.offer(Holder { address, balance });
+    }
+    for (address, balance) in c.engine.holders(TokenId::Dfg) {
+        dfg.offer(Holder { address, balance });
     }
     Rankings {
         height: c.head.height,

@@ -410,16 +410,11 @@ fn eip712() -> Value {
 fn proof() -> Value {
     object(&[
         ("address", address()),
+        ("token", text("ICY or DFG")),
+        ("token_address", address()),
+        ("balance", units()),
+        ("balance_display", display()),
         ("block", object(&[("height", int()), ("hash", hash()), ("state_root", hash())])),
-        (
-            "account",
-            object(&[
-                ("nonce", int()),
-                ("icy", units()),
-                ("dfg", units()),
-                ("delegate", address()),
-            ]),
-        ),
         ("proof", object(&[("bucket", array(array(hash()))), ("siblings", array(hash()))])),
         ("verification", text("how to check the proof with keccak alone")),
     ])
@@ -517,6 +512,12 @@ const ADDRESS: Param = Param {
     location: In::Path,
     description: "0x and 40 hex digits, any letter case",
     schema: address,
+};
+const TOKEN: Param = Param {
+    name: "token",
+    location: In::Query,
+    description: "icy (the default) or dfg",
+    schema: string,
 };
 const WAIT: Param = Param {
     name: "wait",
@@ -904,8 +905,8 @@ pub static ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         method: Method::Get,
         path: "/v1/proofs/balance/{address}",
-        summary: "Merkle inclusion proof of an account's balances against the head block's state root",
-        params: &[ADDRESS],
+        summary: "Merkle inclusion proof of an account's balance of one token against the head block's state root",
+        params: &[ADDRESS, TOKEN],
         body: None,
         replies: &[json_reply(200, "the proof and how to verify it", proof)],
         errors: &[400, 404],

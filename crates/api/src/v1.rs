@@ -22,9 +22,9 @@ use hoard_core::{
     command::{COMMANDS, Command, SignedCommand, Tx, type_defs},
     event::Log,
     facets::diamond,
+    facets::token::TokenId,
     rejection::TxInvalid,
     roles,
-    state::{StateKey, TokenId},
 };
 use hoard_node::{BLOCK_TXS_MAX, TxOutcome};
 use serde_json::{Value, json};
@@ -352,7 +352,7 @@ pub(crate) async fn chain(State(state): State<AppState>) -> Json<Value> {
         "icy": a.icy,
         "dfg": a.dfg,
         "vesting_escrow": a.vesting_escrow,
-        "governance": c.engine.state().globals().governance,
+        "governance": c.engine.governance(),
         "head": { "height": c.head.height, "hash": c.head.hash, "time_s": c.head.time_s, "time_iso": iso_time(c.head.time_s), "state_root": c.head.state_root },
     }))
 }
@@ -461,7 +461,7 @@ pub(crate) async fn account(
     let a = parse_address("the address in the path", &address)?;
     let c = state.node.committed();
     let e = &c.engine;
-    let acc = e.state().account(&a);
+    let acc = e.account(&a);
     let vesting: Vec<Value> = e
         .vesting_of(&a, c.head.time_s)
         .into_iter()
@@ -478,7 +478,7 @@ pub(crate) async fn account(
         })
         .collect();
     let role_names: Vec<&str> =
-        roles::ALL.iter().filter(|r| e.state().has_role(&r.id(), &a)).map(|r| r.0).collect();
+        roles::ALL.iter().filter(|r| e.has_role(&r.id(), &a)).map(|r| r.0).collect();
     Ok(Json(json!({
         "address": a,
         "nonce": acc.nonce,
@@ -491,7 +491,7 @@ pub(crate) async fn account(
         "votes_display": amount(e.votes(&a), "DFG"),
         "vesting": vesting,
         "roles": role_names,
-        "is_minter": e.state().minters().contains_key(&a),
+        "is_minter": e.is_minter(&a),
         "block": c.head.height,
     })))
 }
@@ -499,10 +499,9 @@ pub(crate) async fn account(
 pub(crate) async fn tokens(State(state): State<AppState>) -> Json<Value> {
     let c = state.node.committed();
     let e = &c.engine;
-    let g = e.state().globals();
+    let g = e.icy_params();
     let (version, excluded) = e.excluded_accounts();
     let minters: Vec<Value> = e
-        .state()
         .minters()
         .iter()
         .map(|(m, a)| {
@@ -510,7 +509,7 @@ pub(crate) async fn tokens(State(state): State<AppState>) -> Json<Value> {
         })
         .collect();
     let escrow = e.addresses().vesting_escrow;
-    let paused = g.paused_until > crate::unix_now_s().max(c.head.time_s);
+    let paused = e.paused_until() > crate::unix_now_s().max(c.head.time_s);
     let (icy_supply, circulating, burned, room) = (
         e.total_supply(TokenId::Icy),
         e.circulating_supply(),
@@ -529,16 +528,16 @@ pub(crate) async fn tokens(State(state): State<AppState>) -> Json<Value> {
             "circulating_supply_display": amount(circulating, "ICY"),
             "total_burned": u256_str(burned),
             "total_burned_display": amount(burned, "ICY"),
-            "max_supply": u256_str(g.icy_max_supply),
-            "max_supply_display": amount(g.icy_max_supply, "ICY"),
-            "inflation_bps": g.icy_inflation_bps,
-            "transfer_burn_bps": g.icy_transfer_burn_bps,
+            "max_supply": u256_str(g.max_supply),
+            "max_supply_display": amount(g.max_supply, "ICY"),
+            "inflation_bps": g.inflation_bps,
+            "transfer_burn_bps": g.transfer_burn_bps,
             "mintable_this_year": u256_str(room),
             "mintable_this_year_display": amount(room, "ICY"),
             "excluded": { "version": version, "accounts": excluded },
             "minters": minters,
-            "paused_until": g.paused_until,
-            "paused_until_iso": (g.paused_until != 0).then(|| iso_time(g.paused_until)),
+            "paused_until": e.paused_until(),
+            "paused_until_iso": (e.paused_until() != 0).then(|| iso_time(e.paused_until())),
             "paused": paused,
         },
         "dfg": {
@@ -847,8 +846,7 @@ pub(crate) async fn facets(State(state): State<AppState>) -> Json<Value> {
     let list: Vec<Value> = c.engine.facets().iter().map(|(a, s)| facet_json(*a, s)).collect();
     let pending: Vec<Value> = c
         .engine
-        .state()
-        .cuts()
+        .pending_cuts()
         .iter()
         .map(|(id, cut)| json!({ "id": id, "eta": cut.eta, "proposer": cut.proposer, "entries": cut.cuts.len() }))
         .collect();
@@ -915,23 +913,44 @@ pub(crate) async fn eip712_types(State(state): State<AppState>) -> Json<Value> {
     }))
 }
 
+#[derive(serde::Deserialize)]
+pub(crate) struct ProofQuery {
+    token: Option<String>,
+}
+
 pub(crate) async fn balance_proof(
     State(state): State<AppState>,
     Path(address): Path<String>,
+    ApiQuery(q): ApiQuery<ProofQuery>,
 ) -> ApiResult<Json<Value>> {
     let a = parse_address("the address in the path", &address)?;
-    let c = state.node.committed();
-    let proof = c.engine.prove(&StateKey::Account(a)).ok_or_else(|| {
-        ApiError::not_found(format!("{a} has no state (zero balances and nonce): nothing to prove"))
+    let name = q.token.as_deref().unwrap_or("icy");
+    let token = holders::parse_token(name).ok_or_else(|| {
+        ApiError::bad_request(
+            "api.bad_token",
+            format!("token must be icy or dfg, not {}", echo(name)),
+        )
     })?;
-    let acc = c.engine.state().account(&a);
+    let c = state.node.committed();
+    let token_address = token.address(c.engine.addresses());
+    let proof = c.engine.prove_balance(&token_address, &a).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "{a} holds no {}: a zero balance is not stored, so there is nothing to prove",
+            token.symbol()
+        ))
+    })?;
+    let balance = c.engine.balance_of(token, &a);
     Ok(Json(json!({
         "address": a,
+        "token": token.symbol(),
+        "token_address": token_address,
+        "balance": u256_str(balance),
+        "balance_display": amount(balance, token.symbol()),
         "block": { "height": c.head.height, "hash": c.head.hash, "state_root": c.head.state_root },
-        "account": { "nonce": acc.nonce, "icy": u256_str(acc.icy), "dfg": u256_str(acc.dfg), "delegate": acc.delegate },
         "proof": proof,
-        "verification": "leaf = keccak256(0x00 || 0x01 || address || nonce u64 BE || icy u256 BE || dfg u256 BE || delegate); \
-    bucket = keccak256(0x01 || key_hash_1 || leaf_1 || ...) over the listed pairs, where key_hash = keccak256(0x01 || address) must be listed with the leaf; \
+        "verification": "key = 0x01 || 0x00 || token_address || address (the token facet's balances table); \
+    leaf = keccak256(0x00 || key || balance as 32 bytes big-endian); \
+    bucket = keccak256(0x01 || key_hash_1 || leaf_1 || ...) over the listed pairs, where key_hash = keccak256(key) must be listed with the leaf; \
     then 16 levels: node = keccak256(0x02 || left || right) (zero if both children are zero), the bucket index being the first two bytes of key_hash, least significant bit first; the result must equal state_root",
     })))
 }

@@ -27,7 +27,7 @@ sol! {
     /// Burn the sender's ICY, with a reason kept in the event.
     #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
     struct Burn { uint256 amount; string reason; uint64 nonce; uint64 deadline; }
-    /// Mint ICY (registered minters only, within allowance, inflation limit and cap).
+    /// Mint ICY (MINTER role holders only, within allowance, inflation limit and cap).
     #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
     struct Mint { address to; uint256 amount; uint64 nonce; uint64 deadline; }
     /// Register a minter with an allowance, or remove it with allowance 0 (ADMIN or governance).

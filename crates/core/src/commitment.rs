@@ -6,14 +6,17 @@
 //! (zero for an empty bucket); an inner node is `keccak(0x02 || left || right)`, zero when both
 //! children are zero. Updating a block's changes costs one bucket rehash and 16 node hashes per
 //! changed bucket, whatever the size of the state. An inclusion proof is the entry's bucket (its
-//! `(key_hash, leaf)` pairs) plus 16 sibling hashes; [`verify_account_proof`] checks one with
+//! `(key_hash, leaf)` pairs) plus 16 sibling hashes; [`verify_entry_proof`] checks one with
 //! nothing but keccak.
+//!
+//! Keys and values are the canonical bytes of [`crate::state`]: a key is
+//! `facet || table || key fields`, a value its table's encoding.
 
 use std::collections::BTreeMap;
 
-use alloy_primitives::{Address, B256, keccak256};
+use alloy_primitives::{Address, B256, U256, keccak256};
 
-use crate::state::{Account, ChangeSet, StateKey, StateValue};
+use crate::state::ChangeSet;
 
 /// Tree depth: 2^16 buckets.
 pub const DEPTH: usize = 16;
@@ -74,21 +77,14 @@ fn node_hash(left: &B256, right: &B256) -> B256 {
 }
 
 impl Commitment {
-    /// Builds the commitment of a full set of entries.
-    pub fn from_entries<'a>(
-        entries: impl IntoIterator<Item = (&'a StateKey, &'a StateValue)>,
-    ) -> Self {
+    /// Builds the commitment of a full set of encoded `(key, value)` entries.
+    pub fn from_entries<'a>(entries: impl IntoIterator<Item = (&'a [u8], &'a [u8])>) -> Self {
         let mut c = Commitment::default();
         let mut touched = Vec::new();
-        let (mut kb, mut vb) = (Vec::new(), Vec::new());
         for (k, v) in entries {
-            kb.clear();
-            vb.clear();
-            k.encode(&mut kb);
-            v.encode(&mut vb);
-            let kh = keccak256(&kb);
+            let kh = keccak256(k);
             let b = bucket_of(&kh);
-            c.buckets[b].insert(kh, leaf_hash(&kb, &vb));
+            c.buckets[b].insert(kh, leaf_hash(k, v));
             touched.push(b);
         }
         c.rehash(touched);
@@ -103,17 +99,12 @@ impl Commitment {
     /// Applies a block's changes and returns the new root.
     pub fn update(&mut self, changes: &ChangeSet) -> B256 {
         let mut touched = Vec::with_capacity(changes.entries.len());
-        let (mut kb, mut vb) = (Vec::new(), Vec::new());
-        for (k, v) in &changes.entries {
-            kb.clear();
-            k.encode(&mut kb);
-            let kh = keccak256(&kb);
+        for c in &changes.entries {
+            let kh = keccak256(&c.key);
             let b = bucket_of(&kh);
-            match v {
+            match &c.value {
                 Some(v) => {
-                    vb.clear();
-                    v.encode(&mut vb);
-                    self.buckets[b].insert(kh, leaf_hash(&kb, &vb));
+                    self.buckets[b].insert(kh, leaf_hash(&c.key, v));
                 }
                 None => {
                     self.buckets[b].remove(&kh);
@@ -143,11 +134,9 @@ impl Commitment {
         }
     }
 
-    /// The inclusion proof of an entry, if present.
-    pub fn prove(&self, key: &StateKey) -> Option<Proof> {
-        let mut kb = Vec::new();
-        key.encode(&mut kb);
-        let kh = keccak256(&kb);
+    /// The inclusion proof of the entry with these key bytes, if present.
+    pub fn prove(&self, key: &[u8]) -> Option<Proof> {
+        let kh = keccak256(key);
         let b = bucket_of(&kh);
         if !self.buckets[b].contains_key(&kh) {
             return None;
@@ -172,22 +161,28 @@ pub struct Proof {
     pub siblings: Vec<B256>,
 }
 
-/// Verifies that `account` held exactly `state` (nonce, ICY, DFG, delegate) under `state_root`.
+/// The key bytes of a token balance entry: `0x01 0x00 || token || holder` (the token facet's
+/// balances table).
+pub fn balance_key(token: &Address, holder: &Address) -> Vec<u8> {
+    let mut k = Vec::with_capacity(42);
+    k.extend_from_slice(&crate::facets::token::state::BALANCES.id.prefix());
+    k.extend_from_slice(token.as_slice());
+    k.extend_from_slice(holder.as_slice());
+    k
+}
+
+/// Verifies that `holder` held exactly `balance` (non-zero) of `token` under `state_root`.
 ///
 /// Independent of the engine: it needs only keccak and the encodings documented above (key:
-/// `0x01 || address`; value: nonce u64 BE, ICY u256 BE, DFG u256 BE, delegate 20 bytes).
-pub fn verify_account_proof(
+/// `0x01 0x00 || token || holder`; value: the balance as 32 bytes big-endian).
+pub fn verify_balance_proof(
     state_root: &B256,
-    account: &Address,
-    state: &Account,
+    token: &Address,
+    holder: &Address,
+    balance: &U256,
     proof: &Proof,
 ) -> bool {
-    let mut kb = Vec::with_capacity(21);
-    kb.push(1u8);
-    kb.extend_from_slice(account.as_slice());
-    let mut vb = Vec::with_capacity(92);
-    state.encode(&mut vb);
-    verify_entry_proof(state_root, &kb, &vb, proof)
+    verify_entry_proof(state_root, &balance_key(token, holder), &balance.to_be_bytes::<32>(), proof)
 }
 
 /// Verifies an inclusion proof of an encoded `(key, value)` entry.

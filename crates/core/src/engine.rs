@@ -10,9 +10,9 @@ use crate::{
     commitment::{Commitment, Proof},
     env::Env,
     event::Log,
-    facets::{Addresses, Ctx, access, diamond, token, vesting},
+    facets::{Addresses, Ctx, access, diamond, ledger, pause, token, vesting, votes},
     rejection::{Outcome, Rejection, TxInvalid},
-    state::{ChangeSet, State, StateKey},
+    state::{ChangeSet, State},
 };
 
 /// The result of one included command.
@@ -139,8 +139,9 @@ fn pausable(c: &Command) -> bool {
 impl Engine {
     /// An engine over an existing state (genesis or snapshot); builds the commitment.
     pub fn new(chain_id: u64, diamond: Address, state: State) -> Engine {
-        let entries = state.entries();
-        let commitment = Commitment::from_entries(entries.iter().map(|(k, v)| (k, v)));
+        let entries = state.encoded_entries();
+        let commitment =
+            Commitment::from_entries(entries.iter().map(|(k, v)| (k.as_slice(), v.as_slice())));
         Engine {
             chain_id,
             addrs: Addresses::new(diamond),
@@ -170,14 +171,33 @@ impl Engine {
     pub fn state_root(&self) -> B256 {
         self.commitment.root()
     }
-    /// Inclusion proof of a state entry against [`Engine::state_root`].
-    pub fn prove(&self, key: &StateKey) -> Option<Proof> {
+    /// Inclusion proof of the state entry with these key bytes against [`Engine::state_root`].
+    pub fn prove(&self, key: &[u8]) -> Option<Proof> {
         self.commitment.prove(key)
+    }
+
+    /// Inclusion proof of a non-zero token balance.
+    pub fn prove_balance(&self, token: &Address, holder: &Address) -> Option<Proof> {
+        self.commitment.prove(&crate::commitment::balance_key(token, holder))
+    }
+
+    /// Whether the address has any state of its own: a nonce, an ICY or DFG balance, a
+    /// delegate, a minter allowance, a role or pending grant, or being the governance account.
+    /// Cheap: a handful of lookups (roles and pending grants are few, set by privileged
+    /// accounts only).
+    pub fn is_known(&self, a: &Address) -> bool {
+        let s = &self.state;
+        ledger::nonce(s, a) > 0
+            || !token::balance(s, &self.addrs.icy, a).is_zero()
+            || !token::balance(s, &self.addrs.dfg, a).is_zero()
+            || votes::delegate_of(s, a) != Address::ZERO
+            || token::minter_allowance(s, a).is_some()
+            || access::is_named(s, a)
     }
 
     /// Envelope checks that decide whether a command can be included at all: nonce and deadline.
     pub fn check(&self, env: &Env, tx: &Tx) -> Result<(), TxInvalid> {
-        let expected = self.state.nonce(&tx.sender);
+        let expected = ledger::nonce(&self.state, &tx.sender);
         let got = tx.command.nonce();
         if got < expected {
             return Err(TxInvalid::NonceReused { expected, got });
@@ -201,7 +221,7 @@ impl Engine {
     /// applies and changes some state; otherwise the command is refused before inclusion
     /// ([`TxInvalid::UnknownSender`]) and nothing changes.
     pub fn execute(&mut self, env: &Env, tx: &Tx) -> Result<Receipt, TxInvalid> {
-        let known = self.state.is_known(&tx.sender);
+        let known = self.is_known(&tx.sender);
         if !known && tx.command.nonce() != 0 {
             return Err(TxInvalid::UnknownSender {
                 sender: tx.sender,
@@ -230,9 +250,7 @@ impl Engine {
         if outcome.is_err() {
             self.state.revert(checkpoint);
         }
-        let mut acc = self.state.account(&tx.sender);
-        acc.nonce += 1;
-        self.state.put_account(tx.sender, acc);
+        ledger::bump_nonce(&mut self.state, tx.sender);
         self.state.commit_journal();
         Ok(Receipt::new(tx, outcome, logs))
     }
@@ -277,7 +295,9 @@ impl Engine {
     /// Applies a change set produced by another engine on the same chain (the committed replica
     /// the API reads), returning the new state root.
     pub fn apply_changes(&mut self, changes: &ChangeSet) -> B256 {
-        self.state.apply(changes);
+        self.state
+            .apply(changes)
+            .expect("invariant: a change set comes from an engine of the same build and chain");
         self.commitment.update(changes)
     }
 }
@@ -285,10 +305,8 @@ impl Engine {
 fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> Outcome {
     let info = command.info();
     let sel = command.selector();
-    let registered = ctx
-        .state
-        .selectors()
-        .get(&sel)
+    let registered = diamond::facet_of(ctx.state, &sel)
+        .as_ref()
         .and_then(diamond::facet_at)
         .is_some_and(|f| f.kind == info.facet);
     if !registered {
@@ -298,7 +316,7 @@ fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> Outcome {
             alloy_primitives::hex::encode_prefixed(sel)
         )));
     }
-    let paused_until = ctx.state.globals().paused_until;
+    let paused_until = pause::paused_until(ctx.state);
     if pausable(command) && paused_until > ctx.env.time_s {
         return Err(Rejection::Paused { until: paused_until });
     }
@@ -312,7 +330,7 @@ fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> Outcome {
         Command::SetMinter(c) => token::set_minter(ctx, c),
         Command::SetIcyParams(c) => token::set_icy_params(ctx, c),
         Command::SetExcludedAccounts(c) => token::set_excluded_accounts(ctx, c),
-        Command::Delegate(c) => token::delegate(ctx, c),
+        Command::Delegate(c) => votes::delegate(ctx, c),
         Command::CreateVesting(c) => vesting::create(ctx, c),
         Command::ReleaseVested(c) => vesting::release(ctx, c),
         Command::GrantRole(c) => access::grant(ctx, c),
@@ -322,8 +340,8 @@ fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> Outcome {
         Command::RenounceRole(c) => access::renounce(ctx, c),
         Command::RevokeAll(c) => access::revoke_all(ctx, c),
         Command::SetRoleDelays(c) => access::set_delays(ctx, c),
-        Command::Pause(c) => access::pause(ctx, c),
-        Command::Unpause(c) => access::unpause(ctx, c),
+        Command::Pause(c) => pause::pause(ctx, c),
+        Command::Unpause(c) => pause::unpause(ctx, c),
         Command::ProposeCut(c) => diamond::propose(ctx, c),
         Command::ExecuteCut(c) => diamond::execute(ctx, c),
         Command::CancelCut(c) => diamond::cancel(ctx, c),

@@ -9,10 +9,22 @@ use hoard_primitives::parse_units;
 
 use crate::{
     engine::Engine,
-    facets::{Addresses, access, diamond, token, vesting},
+    facets::{
+        Addresses, access, diamond, ledger, token,
+        vesting::{self, Vesting},
+        votes,
+    },
     roles,
-    state::{Account, Globals, State, StateKey, StateValue, TokenId, Vesting},
+    state::State,
 };
+
+/// One genesis account's opening balances and delegate.
+#[derive(Default)]
+struct Opening {
+    icy: U256,
+    dfg: U256,
+    delegate: Address,
+}
 
 /// ICY hard cap in whole tokens (SPEC 3.1).
 pub const ICY_MAX_SUPPLY_TOKENS: u64 = 1_000_000_000;
@@ -231,11 +243,19 @@ impl Genesis {
         {
             return invalid("role delays must be 1 to 30 days".into());
         }
+        if !(diamond::CUT_DELAY_S_MIN..=diamond::CUT_DELAY_S_MAX).contains(&p.cut_delay_s) {
+            return invalid(format!(
+                "params.cut_delay_s must be {} to {} s (7 to 30 days): a diamond cut is a \
+                 constitutional change and never skips its timelock",
+                diamond::CUT_DELAY_S_MIN,
+                diamond::CUT_DELAY_S_MAX
+            ));
+        }
         token::validate_excluded(&self.icy.excluded)
             .map_err(|e| GenesisError::Invalid(format!("icy.excluded: {e}")))?;
 
         let mut state = State::default();
-        let mut accounts: std::collections::BTreeMap<Address, Account> = Default::default();
+        let mut accounts: std::collections::BTreeMap<Address, Opening> = Default::default();
         let mut icy_supply = U256::ZERO;
         for (i, a) in self.icy.allocations.iter().enumerate() {
             let v = amount(&format!("icy.allocations[{i}]"), &a.amount)?;
@@ -290,62 +310,83 @@ impl Genesis {
             ));
         }
 
-        let globals = Globals {
-            genesis_time: self.timestamp,
-            governance: self.governance,
-            icy_supply,
-            icy_burned: U256::ZERO,
-            icy_max_supply: max,
-            icy_year_index: 0,
-            icy_year_start_supply: icy_supply,
-            icy_minted_in_year: U256::ZERO,
-            icy_inflation_bps: self.icy.inflation_bps,
-            icy_transfer_burn_bps: self.icy.transfer_burn_bps,
-            icy_excluded_version: 1,
-            dfg_supply: dfg_total,
-            dfg_delegated: U256::ZERO,
-            paused_until: 0,
-            next_vesting_id: schedules.len() as u64,
-            next_cut_id: 0,
-            role_grant_delay_s: p.role_grant_delay_s,
-            role_accept_window_s: p.role_accept_window_s,
-            cut_delay_s: p.cut_delay_s,
-        };
+        state
+            .set_cell(&ledger::state::CHAIN, ledger::state::Chain { genesis_time: self.timestamp });
+        state.set_cell(&access::state::GOVERNANCE, self.governance);
+        state.set_cell(
+            &access::state::DELAYS,
+            access::RoleDelays {
+                grant_delay_s: p.role_grant_delay_s,
+                accept_window_s: p.role_accept_window_s,
+            },
+        );
+        state.set_cell(
+            &diamond::state::PARAMS,
+            diamond::DiamondParams { cut_delay_s: p.cut_delay_s, next_cut_id: 0 },
+        );
+        state.set_cell(
+            &token::state::ICY_PARAMS,
+            token::state::IcyParams {
+                max_supply: max,
+                inflation_bps: self.icy.inflation_bps,
+                transfer_burn_bps: self.icy.transfer_burn_bps,
+            },
+        );
+        state.set_cell(
+            &token::state::ICY_YEAR,
+            token::state::IcyYear { index: 0, start_supply: icy_supply, minted: U256::ZERO },
+        );
+        state.put(
+            &token::state::SUPPLY,
+            addrs.icy,
+            token::state::Supply { total: icy_supply, burned: U256::ZERO },
+        );
+        state.put(
+            &token::state::SUPPLY,
+            addrs.dfg,
+            token::state::Supply { total: dfg_total, burned: U256::ZERO },
+        );
         // Voting power of genesis delegations.
-        let mut votes: std::collections::BTreeMap<Address, U256> = Default::default();
-        for (a, acc) in &accounts {
-            if acc.delegate != Address::ZERO {
-                *votes.entry(acc.delegate).or_default() += acc.dfg;
+        let mut delegated: std::collections::BTreeMap<Address, U256> = Default::default();
+        for (account, o) in &accounts {
+            state.put(&token::state::BALANCES, (addrs.icy, *account), o.icy);
+            state.put(&token::state::BALANCES, (addrs.dfg, *account), o.dfg);
+            if o.delegate != Address::ZERO {
+                state.put(&votes::state::DELEGATES, *account, o.delegate);
+                *delegated.entry(o.delegate).or_default() += o.dfg;
             }
-            state.put_account(*a, acc.clone());
         }
-        let globals = Globals { dfg_delegated: votes.values().copied().sum(), ..globals };
-        state.put_globals(globals);
-        for (d, v) in votes {
-            state.write_vote_checkpoint(d, self.timestamp, v);
+        state.set_cell(&votes::state::DELEGATED, delegated.values().copied().sum::<U256>());
+        for (delegate, power) in delegated {
+            votes::write_checkpoint(&mut state, delegate, self.timestamp, power);
         }
-        state.write_supply_checkpoint(self.timestamp, dfg_total);
+        votes::write_supply_checkpoint(&mut state, self.timestamp, dfg_total);
+        let schedule_count = schedules.len() as u64;
         for (id, s) in schedules.into_iter().enumerate() {
-            state.put(StateKey::Vesting(id as u64), Some(StateValue::Vesting(s)));
+            state.put(&vesting::state::SCHEDULES, id as u64, s);
         }
+        state.set_cell(&vesting::state::NEXT_ID, schedule_count);
         for (i, m) in self.icy.minters.iter().enumerate() {
             let v = amount(&format!("icy.minters[{i}]"), &m.allowance)?;
-            state.put(StateKey::Minter(m.account), Some(StateValue::Amount(v)));
+            state.put(&token::state::MINTERS, m.account, v);
+            // A genesis minter holds the MINTER role from the start (genesis is trusted).
+            state.put(&access::state::MEMBERS, (roles::MINTER.id(), m.account), true);
         }
-        state.put(StateKey::Excluded(1), Some(StateValue::Addresses(self.icy.excluded.clone())));
+        state.set_cell(&token::state::EXCLUDED_VERSION, 1);
+        state.put(&token::state::EXCLUDED, 1, self.icy.excluded.clone());
         for (i, r) in self.roles.iter().enumerate() {
             let Some(role) = roles::by_name(&r.role) else {
                 return invalid(format!("roles[{i}]: unknown role {:?}", r.role));
             };
-            state.put(StateKey::Role(role.id(), r.account), Some(StateValue::Member));
+            state.put(&access::state::MEMBERS, (role.id(), r.account), true);
         }
         for (sel, facet) in diamond::genesis_selectors() {
-            state.put(StateKey::Selector(sel), Some(StateValue::Facet(facet)));
+            state.put(&diamond::state::SELECTORS, sel, facet);
         }
         state.commit_journal();
         let _ = state.take_changes();
         debug_assert_eq!(
-            state.balance(TokenId::Dfg, &addrs.vesting_escrow),
+            token::balance(&state, &addrs.dfg, &addrs.vesting_escrow),
             self.dfg
                 .vesting
                 .iter()

@@ -1,11 +1,16 @@
-//! Read-only queries (the diamond's view functions), used by the API and tests.
+//! Read-only queries (the diamond's view functions), used by the API and tests. Each reads a
+//! facet through its public functions.
 
-use alloy_primitives::{Address, U256};
+use alloy_primitives::{Address, B256, U256};
 
 use crate::{
     engine::Engine,
-    facets::{diamond, token, vesting},
-    state::{TokenId, Vesting},
+    facets::{
+        access, diamond, ledger, pause,
+        token::{self, TokenId},
+        vesting::{self, Vesting},
+        votes,
+    },
 };
 
 /// Why a past-time query is refused.
@@ -20,6 +25,19 @@ pub struct FutureLookup {
     pub now: u64,
 }
 
+/// What an account holds in the protocol's own tokens, its nonce and its delegate.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Account {
+    /// Next nonce to use.
+    pub nonce: u64,
+    /// ICY balance, base units.
+    pub icy: U256,
+    /// DFG balance, base units.
+    pub dfg: U256,
+    /// DFG delegate (zero: not delegated).
+    pub delegate: Address,
+}
+
 impl Engine {
     /// The token at an address.
     pub fn token_id(&self, token: &Address) -> Option<TokenId> {
@@ -32,41 +50,95 @@ impl Engine {
             None
         }
     }
+    /// An account's nonce, balances and delegate.
+    pub fn account(&self, a: &Address) -> Account {
+        let s = self.state();
+        Account {
+            nonce: ledger::nonce(s, a),
+            icy: self.balance_of(TokenId::Icy, a),
+            dfg: self.balance_of(TokenId::Dfg, a),
+            delegate: votes::delegate_of(s, a),
+        }
+    }
+    /// An account's next nonce.
+    pub fn nonce(&self, a: &Address) -> u64 {
+        ledger::nonce(self.state(), a)
+    }
     /// `balanceOf`.
     pub fn balance_of(&self, token: TokenId, account: &Address) -> U256 {
-        self.state().balance(token, account)
+        token::balance(self.state(), &token.address(self.addresses()), account)
+    }
+    /// `allowance`.
+    pub fn allowance(&self, token: TokenId, owner: &Address, spender: &Address) -> U256 {
+        token::allowance(self.state(), &token.address(self.addresses()), owner, spender)
+    }
+    /// Every holder of a token with a non-zero balance (unordered).
+    pub fn holders(&self, token: TokenId) -> impl Iterator<Item = (Address, U256)> + '_ {
+        let t = token.address(self.addresses());
+        self.state()
+            .iter(&token::state::BALANCES)
+            .filter(move |((tok, _), _)| *tok == t)
+            .map(|((_, holder), b)| (*holder, *b))
     }
     /// `totalSupply`.
     pub fn total_supply(&self, token: TokenId) -> U256 {
-        match token {
-            TokenId::Icy => self.state().globals().icy_supply,
-            TokenId::Dfg => self.state().globals().dfg_supply,
-        }
+        token::supply(self.state(), &token.address(self.addresses())).total
     }
     /// ICY circulating supply.
     pub fn circulating_supply(&self) -> U256 {
-        token::circulating_supply(self.state())
+        token::circulating_supply(self.state(), &self.addresses().icy)
     }
     /// ICY burned.
     pub fn total_burned(&self) -> U256 {
-        self.state().globals().icy_burned
+        token::supply(self.state(), &self.addresses().icy).burned
+    }
+    /// ICY's hard cap.
+    pub fn icy_max_supply(&self) -> U256 {
+        self.state().cell(&token::state::ICY_PARAMS).max_supply
+    }
+    /// ICY's parameters.
+    pub fn icy_params(&self) -> token::state::IcyParams {
+        self.state().cell(&token::state::ICY_PARAMS)
     }
     /// Current excluded set and its version.
     pub fn excluded_accounts(&self) -> (u32, Vec<Address>) {
-        let v = self.state().globals().icy_excluded_version;
-        (v, self.state().excluded_sets().get(&v).cloned().unwrap_or_default())
+        token::excluded(self.state())
+    }
+    /// Minters (holders of the MINTER role) and their remaining allowances, in address order.
+    pub fn minters(&self) -> Vec<(Address, U256)> {
+        token::minters(self.state())
+    }
+    /// A version of the excluded set.
+    pub fn excluded_set(&self, version: u32) -> Option<Vec<Address>> {
+        self.state().get(&token::state::EXCLUDED, &version).cloned()
+    }
+    /// A minter's remaining allowance (`None`: no allowance set).
+    pub fn minter_allowance(&self, a: &Address) -> Option<U256> {
+        token::minter_allowance(self.state(), a)
+    }
+    /// Whether an account may mint: it holds the MINTER role (its allowance bounds how much).
+    pub fn is_minter(&self, a: &Address) -> bool {
+        token::is_minter(self.state(), a)
     }
     /// What may still be minted this protocol year at time `now`.
     pub fn inflation_room(&self, now: u64) -> U256 {
-        token::inflation_room(self.state(), now).0
+        token::inflation_room(self.state(), &self.addresses().icy, now)
+    }
+    /// Block time of genesis.
+    pub fn genesis_time(&self) -> u64 {
+        ledger::genesis_time(self.state())
     }
     /// `getVotes`.
     pub fn votes(&self, account: &Address) -> U256 {
-        token::current_votes(self.state(), account)
+        votes::current_votes(self.state(), account)
+    }
+    /// Number of voting checkpoints of a delegate.
+    pub fn vote_checkpoint_count(&self, account: &Address) -> u32 {
+        votes::checkpoint_count(self.state(), account)
     }
     /// `delegates`.
     pub fn delegate_of(&self, account: &Address) -> Address {
-        self.state().account(account).delegate
+        votes::delegate_of(self.state(), account)
     }
     /// `getPastVotes(account, t)`: voting power at the end of second `t`; `t` must be before
     /// `now` (the latest block time) so the answer can never change.
@@ -74,36 +146,61 @@ impl Engine {
         if t >= now {
             return Err(FutureLookup { requested: t, now });
         }
-        Ok(token::value_at(self.state().vote_checkpoints(account), t))
+        Ok(votes::votes_at(self.state(), account, t))
     }
     /// `getPastTotalSupply(t)`.
     pub fn past_total_supply(&self, t: u64, now: u64) -> Result<U256, FutureLookup> {
         if t >= now {
             return Err(FutureLookup { requested: t, now });
         }
-        Ok(token::value_at(self.state().supply_checkpoints(), t))
+        Ok(votes::supply_at(self.state(), t))
     }
     /// Total DFG voting power delegated (sum of every delegate's votes), kept as a running total.
     pub fn total_delegated(&self) -> U256 {
-        self.state().globals().dfg_delegated
+        votes::total_delegated(self.state())
     }
     /// Vesting schedules of a beneficiary with what is releasable at `now`.
     pub fn vesting_of(&self, beneficiary: &Address, now: u64) -> Vec<(u64, Vesting, U256, U256)> {
-        self.state()
-            .vestings()
-            .iter()
-            .filter(|(_, v)| v.beneficiary == *beneficiary)
+        vesting::schedules_of(self.state(), beneficiary)
             .map(|(id, v)| {
-                (*id, v.clone(), vesting::vested_at(v, now), vesting::releasable_at(v, now))
+                (id, v.clone(), vesting::vested_at(v, now), vesting::releasable_at(v, now))
             })
             .collect()
     }
+    /// A vesting schedule by id.
+    pub fn vesting_schedule(&self, id: u64) -> Option<Vesting> {
+        vesting::schedule(self.state(), id).cloned()
+    }
+    /// The governance account.
+    pub fn governance(&self) -> Address {
+        access::governance(self.state())
+    }
+    /// Whether an account holds a role.
+    pub fn has_role(&self, role: &B256, account: &Address) -> bool {
+        access::has_role(self.state(), role, account)
+    }
+    /// A pending role grant.
+    pub fn pending_grant(&self, role: &B256, account: &Address) -> Option<access::PendingGrant> {
+        access::pending_grant(self.state(), role, account)
+    }
+    /// Until when the protocol is paused (0: never; a past time: no longer).
+    pub fn paused_until(&self) -> u64 {
+        pause::paused_until(self.state())
+    }
+    /// Pending diamond cuts by id.
+    pub fn pending_cuts(&self) -> Vec<(u64, diamond::PendingCut)> {
+        diamond::pending_cuts(self.state()).map(|(id, c)| (id, c.clone())).collect()
+    }
+    /// The selector registry.
+    pub fn selectors(&self) -> std::collections::BTreeMap<[u8; 4], Address> {
+        diamond::selectors(self.state())
+    }
     /// Loupe `facets()`.
     pub fn facets(&self) -> Vec<(Address, Vec<[u8; 4]>)> {
-        diamond::loupe_facets(self.state().selectors())
+        diamond::loupe_facets(&diamond::selectors(self.state()))
     }
     /// Loupe `facetAddress(selector)`.
     pub fn facet_address(&self, sel: &[u8; 4]) -> Option<Address> {
-        self.state().selectors().get(sel).copied()
+        diamond::facet_of(self.state(), sel)
     }
 }

@@ -2,7 +2,7 @@
 //! page of each is live (it follows new blocks); a page further back is not (it does not change).
 
 use alloy_primitives::{Address, B256};
-use hoard_core::{Receipt, state::TokenId};
+use hoard_core::{Receipt, facets::token::TokenId};
 use hoard_node::NodeHandle;
 
 use super::{

@@ -275,7 +275,7 @@ async fn account_partial(State(state): State<AppState>, path: Segment) -> Respon
     serve_page(state, move |s| pages::account(&s.node, parse_address(&segment(path)?)?, true)).await
 }
 
-fn token(path: Segment) -> Result<hoard_core::state::TokenId, PageError> {
+fn token(path: Segment) -> Result<hoard_core::facets::token::TokenId, PageError> {
     let text = segment(path)?;
     holders::parse_token(&text).ok_or_else(|| {
         PageError::NotFound(format!(

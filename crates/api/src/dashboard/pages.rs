@@ -8,8 +8,8 @@ use hoard_core::{
     Receipt,
     block::{Header, decode_body},
     command::{Command, type_defs},
+    facets::token::TokenId,
     roles,
-    state::TokenId,
 };
 use hoard_node::{Head, NodeHandle, devnet};
 use hoard_store::{EventFilter, EventRecord, TxRecord};
@@ -57,7 +57,7 @@ pub(super) fn view_of(c: &hoard_node::Committed) -> View {
 /// (its end is after both the wall clock and the head block's time).
 fn mark_of(c: &hoard_node::Committed) -> ChainMark {
     let chain_id = c.engine.chain_id();
-    let until = c.engine.state().globals().paused_until;
+    let until = c.engine.paused_until();
     let now = crate::unix_now_s().max(c.head.time_s);
     ChainMark {
         chain_id,
@@ -230,15 +230,15 @@ pub(super) fn overview(state: &AppState, as_fragment: bool) -> PageResult {
     let (view, f) = {
         let c = node.committed();
         let e = &c.engine;
-        let g = e.state().globals();
+        let g = e.icy_params();
         let escrow = e.addresses().vesting_escrow;
         let figures = Figures {
             icy_supply: e.total_supply(TokenId::Icy),
             circulating: e.circulating_supply(),
             burned: e.total_burned(),
-            max_supply: g.icy_max_supply,
+            max_supply: g.max_supply,
             mint_room: e.inflation_room(c.head.time_s),
-            inflation_bps: g.icy_inflation_bps,
+            inflation_bps: g.inflation_bps,
             dfg_supply: e.total_supply(TokenId::Dfg),
             delegated: e.total_delegated(),
             escrow,
@@ -635,17 +635,16 @@ pub(super) fn account(node: &NodeHandle, address: Address, as_fragment: bool) ->
     let (view, acc, votes, vestings, role_names, excluded, minter) = {
         let c = node.committed();
         let e = &c.engine;
-        let st = e.state();
         let role_names: Vec<&'static str> =
-            roles::ALL.iter().filter(|r| st.has_role(&r.id(), &address)).map(|r| r.0).collect();
+            roles::ALL.iter().filter(|r| e.has_role(&r.id(), &address)).map(|r| r.0).collect();
         (
             view_of(&c),
-            st.account(&address),
+            e.account(&address),
             e.votes(&address),
             e.vesting_of(&address, c.head.time_s),
             role_names,
             e.excluded_accounts().1.contains(&address),
-            st.minters().get(&address).copied(),
+            e.is_minter(&address).then(|| e.minter_allowance(&address).unwrap_or_default()),
         )
     };
     let store = node.store();

@@ -370,7 +370,7 @@ fn the_pause_banner_appears_live() {
             });
             let (s, v) = post_json(t.addr, "/v1/tx", &t.signed_json("admin", pause));
             assert_eq!(s, 200, "{v}");
-            until.set(t.handle.committed().engine.state().globals().paused_until);
+            until.set(t.handle.committed().engine.paused_until());
         },
         |b| Ok(text(b, "#banner")?.contains("paused until")),
     );

@@ -27,7 +27,7 @@ pub(crate) fn sign(t: &TestNode, from: &str, make: impl FnOnce(u64) -> Command) 
     let account = devnet::account(from).expect("demo account");
     let (domain, nonce) = {
         let c = t.handle.committed();
-        (c.engine.domain().clone(), c.engine.state().nonce(&account.address))
+        (c.engine.domain().clone(), c.engine.nonce(&account.address))
     };
     SignedCommand::sign(make(nonce), &domain, &account.secret)
         .verify(&domain)
@@ -204,7 +204,7 @@ fn a_transfer_shows_on_the_account_block_tx_and_overview_pages() {
     // Alice's team vesting: 2,000,000 DFG, 12-month cliff, 48 months, nothing vested yet.
     let vesting = section(&alice, "vesting");
     assert!(vesting.contains("2,000,000 <span class=\"unit muted\">DFG</span>"), "{vesting}");
-    let start = t.handle.committed().engine.state().globals().genesis_time;
+    let start = t.handle.committed().engine.genesis_time();
     let month = 365 * 86_400 / 12;
     for date in [start, start + 12 * month, start + 48 * month] {
         assert!(vesting.contains(&format!("datetime=\"{}T", utc_date(date))), "{date}: {vesting}");

@@ -8,7 +8,7 @@ use alloy_primitives::{Address, B256, U256};
 use hoard_api::{ApiConfig, ServeConfig};
 use hoard_core::{
     command::{Burn, Command, Mint, Pause, Transfer},
-    state::TokenId,
+    facets::token::TokenId,
 };
 
 use crate::{
@@ -144,13 +144,7 @@ fn holders_are_ranked_by_balance_and_paginated() {
     // The ranking computed independently from the committed state.
     let want: Vec<(Address, U256)> = {
         let c = t.handle.committed();
-        let mut all: Vec<(Address, U256)> = c
-            .engine
-            .state()
-            .accounts()
-            .filter(|(_, a)| !a.icy.is_zero())
-            .map(|(addr, a)| (*addr, a.icy))
-            .collect();
+        let mut all: Vec<(Address, U256)> = c.engine.holders(TokenId::Icy).collect();
         all.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         all
     };
@@ -351,7 +345,7 @@ fn a_pause_puts_a_banner_with_its_end_on_every_page() {
         Command::Pause(Pause { durationS: 3_600, nonce: t.nonce("admin"), deadline: u64::MAX });
     let (s, v) = post_json(t.addr, "/v1/tx", &t.signed_json("admin", pause));
     assert_eq!(s, 200, "{v}");
-    let until = t.handle.committed().engine.state().globals().paused_until;
+    let until = t.handle.committed().engine.paused_until();
     let block_time = t.handle.committed().head.time_s;
     assert_eq!(until, block_time + 3_600);
     let banner =

@@ -112,7 +112,7 @@ impl TestNode {
     /// The next nonce of a demo account.
     pub fn nonce(&self, name: &str) -> u64 {
         let a = devnet::account(name).expect("demo account").address;
-        self.handle.committed().engine.state().nonce(&a)
+        self.handle.committed().engine.nonce(&a)
     }
 
     /// A signed ICY transfer from a demo account, as the JSON body of `POST /v1/tx`.

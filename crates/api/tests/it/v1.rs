@@ -2,10 +2,7 @@
 //! issue lists, each answered with a stable code and no state change.
 
 use alloy_primitives::{Address, U256};
-use hoard_core::{
-    commitment::{Proof, verify_account_proof},
-    state::Account,
-};
+use hoard_core::commitment::{Proof, verify_balance_proof};
 use hoard_node::devnet;
 use serde_json::{Value, json};
 
@@ -212,7 +209,7 @@ fn authority_cap_allowance_and_pause_rejections() {
     use hoard_core::command::*;
     let n = TestNode::start();
     let (alice, bob) = (addr("alice"), addr("bob"));
-    let nonce = |n: &TestNode, who: &str| n.handle.committed().engine.state().nonce(&addr(who));
+    let nonce = |n: &TestNode, who: &str| n.handle.committed().engine.nonce(&addr(who));
     // Unauthorised mint.
     let cmd = Command::Mint(Mint {
         to: alice,
@@ -315,21 +312,31 @@ fn dry_run_keeps_nothing() {
 fn balance_proof_verifies_independently() {
     let n = TestNode::start();
     let alice = addr("alice");
+    for token in ["icy", "dfg"] {
+        let (s, v) = get(&n, &format!("/v1/proofs/balance/{alice}?token={token}"));
+        assert_eq!(s, 200, "{v}");
+        let proof: Proof = serde_json::from_value(v["proof"].clone()).expect("proof parses");
+        let balance: U256 = v["balance"].as_str().expect("balance").parse().expect("u256");
+        let token_address: Address =
+            v["token_address"].as_str().expect("token").parse().expect("address");
+        assert_eq!(v["token"], token.to_uppercase());
+        let root = v["block"]["state_root"].as_str().expect("root").parse().expect("b256");
+        assert!(verify_balance_proof(&root, &token_address, &alice, &balance, &proof));
+        assert!(!verify_balance_proof(
+            &root,
+            &token_address,
+            &alice,
+            &(balance + U256::from(1u8)),
+            &proof
+        ));
+    }
+    // ICY is the default; a holder of nothing has nothing to prove; an unknown token is refused.
     let (_, v) = get(&n, &format!("/v1/proofs/balance/{alice}"));
-    let proof: Proof = serde_json::from_value(v["proof"].clone()).expect("proof parses");
-    let acc = Account {
-        nonce: v["account"]["nonce"].as_u64().expect("nonce"),
-        icy: v["account"]["icy"].as_str().expect("icy").parse().expect("u256"),
-        dfg: v["account"]["dfg"].as_str().expect("dfg").parse().expect("u256"),
-        delegate: v["account"]["delegate"].as_str().expect("delegate").parse().expect("address"),
-    };
-    let root = v["block"]["state_root"].as_str().expect("root").parse().expect("b256");
-    assert!(verify_account_proof(&root, &alice, &acc, &proof));
-    let mut lie = acc.clone();
-    lie.icy += U256::from(1u8);
-    assert!(!verify_account_proof(&root, &alice, &lie, &proof));
+    assert_eq!(v["token"], "ICY");
     let (s, _) = get(&n, &format!("/v1/proofs/balance/{}", Address::repeat_byte(0x55)));
     assert_eq!(s, 404);
+    let (s, v) = get(&n, &format!("/v1/proofs/balance/{alice}?token=usdc"));
+    assert_eq!((s, v["error"]["code"].as_str()), (400, Some("api.bad_token")), "{v}");
 }
 
 #[test]

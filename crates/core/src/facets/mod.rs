@@ -1,12 +1,18 @@
-//! The diamond's facets: one module per facet, each a set of pure handlers over [`Ctx`].
+//! The diamond's facets: one folder per facet, each with its own tables (`state.rs`) and a set
+//! of pure handlers over [`Ctx`].
 //!
 //! A handler checks everything it needs, writes through the journaled [`State`], and emits logs.
 //! If it returns a rejection the engine reverts the journal, so a handler may fail after writing.
+//! A facet reads another facet's state only through that facet's public functions.
 
 pub mod access;
 pub mod diamond;
+pub mod ledger;
+pub mod pause;
+pub mod registry;
 pub mod token;
 pub mod vesting;
+pub mod votes;
 
 use alloy_primitives::Address;
 
@@ -65,6 +71,6 @@ impl Ctx<'_> {
 
     /// Whether the sender is the governance account.
     pub fn is_governance(&self) -> bool {
-        self.sender == self.state.globals().governance
+        self.sender == access::governance(self.state)
     }
 }

@@ -32,7 +32,7 @@ fn unknown_sender(r: Result<hoard_core::Receipt, TxInvalid>) -> (Address, String
 fn a_signature_for_another_domain_is_refused_with_a_message_naming_the_domain() {
     let mut c = Chain::new();
     let root = c.engine.state_root();
-    let accounts = c.engine.state().account_count();
+    let accounts = c.engine.state().encoded_entries().len();
     let cmd = transfer(&c, addr(BOB), tokens(1), c.nonce(ALICE));
     let env = c.env();
     // Another chain id, another verifying contract: each recovers an unrelated address.
@@ -55,8 +55,8 @@ fn a_signature_for_another_domain_is_refused_with_a_message_naming_the_domain() 
     assert_ne!(tx.sender, addr(ALICE));
     unknown_sender(c.engine.execute(&env, &tx));
     assert_eq!(c.engine.state_root(), root, "nothing stored for phantoms");
-    assert_eq!(c.engine.state().account_count(), accounts);
-    assert!(c.engine.state().is_known(&addr(ALICE)));
+    assert_eq!(c.engine.state().encoded_entries().len(), accounts);
+    assert!(c.engine.is_known(&addr(ALICE)));
 }
 
 #[test]
@@ -101,13 +101,16 @@ fn a_refused_command_applies_later_once_the_account_exists() {
     let fresh = 901;
     let early = c.sign(fresh, transfer(&c, addr(BOB), tokens(3), 0));
     unknown_sender(c.engine.execute(&c.env(), &early));
-    assert!(!c.engine.state().is_known(&addr(fresh)));
+    assert!(!c.engine.is_known(&addr(fresh)));
     // Funded, the very same signed command applies, once.
     c.ok(ALICE, transfer(&c, addr(fresh), tokens(10), c.nonce(ALICE)));
     let env = c.env();
     let r = c.engine.execute(&env, &early).expect("admitted now");
     assert!(r.success, "{:?}", r.message);
-    assert_eq!(c.engine.balance_of(hoard_core::state::TokenId::Icy, &addr(fresh)), tokens(7));
+    assert_eq!(
+        c.engine.balance_of(hoard_core::facets::token::TokenId::Icy, &addr(fresh)),
+        tokens(7)
+    );
     assert_eq!(
         c.engine.execute(&env, &early).map_err(|e| e.code()).err(),
         Some("tx.nonce_reused"),
@@ -128,7 +131,7 @@ fn a_fresh_account_may_act_when_its_command_changes_state() {
     });
     let r = c.run(fresh, cmd);
     assert!(r.success);
-    assert!(c.engine.state().is_known(&addr(fresh)));
+    assert!(c.engine.is_known(&addr(fresh)));
     // Once known, a rejected command is included with its rejection like any other.
     let r = c.run(fresh, transfer(&c, addr(BOB), tokens(1), 1));
     assert_eq!(r.code.as_deref(), Some("token.insufficient_balance"));
@@ -138,9 +141,9 @@ fn a_fresh_account_may_act_when_its_command_changes_state() {
 fn role_holders_without_balances_are_known() {
     let c = Chain::new();
     for who in [GOV, ADMIN, GUARDIAN, MINTER] {
-        assert!(c.engine.state().is_known(&addr(who)), "participant {who}");
+        assert!(c.engine.is_known(&addr(who)), "participant {who}");
     }
-    assert!(!c.engine.state().is_known(&Address::repeat_byte(0x42)));
+    assert!(!c.engine.is_known(&Address::repeat_byte(0x42)));
 }
 
 // ----- JSON messages -----

@@ -5,8 +5,9 @@ use hoard_core::{
     Engine,
     block::{self, Header},
     command::Command,
-    commitment::{merkle_root, verify_account_proof},
-    state::{State, StateKey},
+    commitment::{merkle_root, verify_balance_proof},
+    facets::token::TokenId,
+    state::State,
 };
 
 use crate::{harness::*, token::transfer};
@@ -31,22 +32,22 @@ fn busy_chain() -> Chain {
 fn balance_proofs_verify_against_the_state_root() {
     let c = busy_chain();
     let root = c.engine.state_root();
-    let who = addr(ALICE);
-    let proof = c.engine.prove(&StateKey::Account(who)).expect("alice has state");
-    let acc = c.engine.state().account(&who);
-    assert!(verify_account_proof(&root, &who, &acc, &proof));
-    // A different balance, account or root fails.
-    let mut lie = acc.clone();
-    lie.icy += alloy_primitives::U256::from(1u8);
-    assert!(!verify_account_proof(&root, &who, &lie, &proof));
-    assert!(!verify_account_proof(&root, &addr(BOB), &acc, &proof));
-    assert!(!verify_account_proof(&B256::repeat_byte(1), &who, &acc, &proof));
+    let (who, icy, dfg) = (addr(ALICE), c.engine.addresses().icy, c.engine.addresses().dfg);
+    let proof = c.engine.prove_balance(&icy, &who).expect("alice holds ICY");
+    let balance = c.engine.balance_of(TokenId::Icy, &who);
+    assert!(verify_balance_proof(&root, &icy, &who, &balance, &proof));
+    // A different balance, holder, token or root fails.
+    let lie = balance + alloy_primitives::U256::from(1u8);
+    assert!(!verify_balance_proof(&root, &icy, &who, &lie, &proof));
+    assert!(!verify_balance_proof(&root, &icy, &addr(BOB), &balance, &proof));
+    assert!(!verify_balance_proof(&root, &dfg, &who, &balance, &proof));
+    assert!(!verify_balance_proof(&B256::repeat_byte(1), &icy, &who, &balance, &proof));
     // Tampered siblings fail.
     let mut bad = proof.clone();
     bad.siblings[3] = B256::repeat_byte(3);
-    assert!(!verify_account_proof(&root, &who, &acc, &bad));
-    // No proof for an account without state.
-    assert!(c.engine.prove(&StateKey::Account(Address::repeat_byte(0x42))).is_none());
+    assert!(!verify_balance_proof(&root, &icy, &who, &balance, &bad));
+    // No proof for a zero balance (nothing stored).
+    assert!(c.engine.prove_balance(&icy, &Address::repeat_byte(0x42)).is_none());
 }
 
 #[test]

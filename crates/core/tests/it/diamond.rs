@@ -34,7 +34,7 @@ fn loupe_lists_every_builtin_facet() {
     assert_eq!(c.engine.facet_address(&transfer_sel), Some(token_facet.address));
     // No selector is served twice.
     let total: usize = facets.iter().map(|(_, s)| s.len()).sum();
-    assert_eq!(total, c.engine.state().selectors().len());
+    assert_eq!(total, c.engine.selectors().len());
 }
 
 #[test]
@@ -106,5 +106,5 @@ fn cuts_expire_and_can_be_cancelled_by_the_guardian() {
         deadline: c.deadline(),
     });
     c.ok(GUARDIAN, cmd);
-    assert!(c.engine.state().cuts().is_empty());
+    assert!(c.engine.pending_cuts().is_empty());
 }

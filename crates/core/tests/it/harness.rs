@@ -131,7 +131,7 @@ impl Chain {
     }
 
     pub fn nonce(&self, who: u32) -> u64 {
-        self.engine.state().nonce(&addr(who))
+        self.engine.nonce(&addr(who))
     }
 
     pub fn deadline(&self) -> u64 {
@@ -177,19 +177,17 @@ impl Chain {
     }
 }
 
-/// Every state entry, with the given account's nonce zeroed, for "nothing changed" checks.
+/// Every state entry except the given account's nonce, for "nothing changed" checks.
 pub fn state_without_nonce(engine: &Engine, who: Address) -> Vec<String> {
-    let mut entries = engine.state().entries();
-    entries.retain_mut(|(k, v)| match (k, v) {
-        (hoard_core::state::StateKey::Account(a), hoard_core::state::StateValue::Account(acc))
-            if *a == who =>
-        {
-            acc.nonce = 0;
-            *acc != hoard_core::state::Account::default()
-        }
-        _ => true,
-    });
-    let mut out: Vec<String> = entries.into_iter().map(|(k, v)| format!("{k:?} = {v:?}")).collect();
-    out.sort();
-    out
+    let mut nonce_key = hoard_core::facets::ledger::state::NONCES.id.prefix().to_vec();
+    nonce_key.extend_from_slice(who.as_slice());
+    engine
+        .state()
+        .encoded_entries()
+        .into_iter()
+        .filter(|(k, _)| *k != nonce_key)
+        .map(|(k, v)| {
+            format!("{} = {}", alloy_primitives::hex::encode(k), alloy_primitives::hex::encode(v))
+        })
+        .collect()
 }

@@ -8,6 +8,7 @@ mod diamond;
 mod genesis;
 mod harness;
 mod properties;
+mod review;
 mod signing;
 mod token;
 mod vesting;

@@ -1,7 +1,7 @@
 //! Vesting schedules: cliff, linear release, beneficiary only, escrow does not vote.
 
 use alloy_primitives::U256;
-use hoard_core::{command::*, state::TokenId};
+use hoard_core::{command::*, facets::token::TokenId};
 
 use crate::harness::*;
 

@@ -9,8 +9,8 @@ use std::sync::{
 use alloy_primitives::{Address, U256};
 use hoard_core::{
     command::{Command, SignedCommand, Transfer, Tx},
+    facets::token::TokenId,
     genesis::Genesis,
-    state::TokenId,
 };
 use hoard_node::{Node, NodeConfig, NodeHandle, TxOutcome, devnet};
 
@@ -98,7 +98,7 @@ fn acknowledged_commands_are_committed_and_survive_restart() {
     let c = h.committed();
     assert_eq!(c.head.height, height);
     assert_eq!(c.engine.state_root(), root);
-    assert_eq!(c.engine.state().nonce(&devnet::account("alice").expect("alice").address), 50);
+    assert_eq!(c.engine.nonce(&devnet::account("alice").expect("alice").address), 50);
 }
 
 #[test]

@@ -11,17 +11,50 @@ use std::{collections::BTreeMap, sync::OnceLock};
 use alloy_primitives::Address;
 use hoard_primitives::DAY_S;
 
-use super::{Ctx, derived_address};
+pub mod state;
+
+use self::state::{CUTS, PARAMS, SELECTORS};
+pub use self::state::{CutEntry, DiamondParams, PendingCut};
+use super::{Ctx, access, derived_address};
 use crate::{
     command::{self, COMMANDS, FacetKind, selector},
     event,
     rejection::{Outcome, Rejection},
     roles,
-    state::{CutEntry, PendingCut, StateKey, StateValue},
+    state::State,
 };
+
+/// The selector registry.
+pub fn selectors(state: &State) -> BTreeMap<[u8; 4], Address> {
+    state.iter(&SELECTORS).map(|(s, f)| (*s, *f)).collect()
+}
+
+/// The facet serving a selector.
+pub fn facet_of(state: &State, sel: &[u8; 4]) -> Option<Address> {
+    state.get(&SELECTORS, sel).copied()
+}
+
+/// Number of registered selectors.
+pub fn selector_count(state: &State) -> usize {
+    state.len(&SELECTORS)
+}
+
+/// Pending cuts by id.
+pub fn pending_cuts(state: &State) -> impl Iterator<Item = (u64, &PendingCut)> {
+    state.iter(&CUTS).map(|(id, c)| (*id, c))
+}
+
+/// The diamond's parameters.
+pub fn params(state: &State) -> DiamondParams {
+    state.cell(&PARAMS)
+}
 
 /// Default cut timelock (a CONSTITUTIONAL change: 7 days).
 pub const CUT_DELAY_S_DEFAULT: u64 = 7 * DAY_S;
+/// Shortest cut timelock a chain may have (the CONSTITUTIONAL timelock).
+pub const CUT_DELAY_S_MIN: u64 = 7 * DAY_S;
+/// Longest cut timelock.
+pub const CUT_DELAY_S_MAX: u64 = 30 * DAY_S;
 /// A cut not executed within this grace period after its eta expires.
 pub const CUT_GRACE_S: u64 = 14 * DAY_S;
 /// Most cut entries in one proposal.
@@ -231,16 +264,12 @@ pub fn propose(ctx: &mut Ctx<'_>, c: &command::ProposeCut) -> Outcome {
             selectors: fc.functionSelectors.iter().map(|s| s.0).collect(),
         })
         .collect();
-    apply_cuts(ctx.state.selectors(), &cuts)?;
-    let mut g = ctx.state.globals().clone();
-    let id = g.next_cut_id;
-    g.next_cut_id += 1;
-    let eta = ctx.env.time_s + g.cut_delay_s;
-    ctx.state.put_globals(g);
-    ctx.state.put(
-        StateKey::Cut(id),
-        Some(StateValue::Cut(PendingCut { proposer: ctx.sender, eta, cuts })),
-    );
+    apply_cuts(&selectors(ctx.state), &cuts)?;
+    let p = params(ctx.state);
+    let id = p.next_cut_id;
+    let eta = ctx.env.time_s + p.cut_delay_s;
+    ctx.state.set_cell(&PARAMS, DiamondParams { next_cut_id: id + 1, ..p });
+    ctx.state.put(&CUTS, id, PendingCut { proposer: ctx.sender, eta, cuts });
     ctx.emit(ctx.addrs.diamond, event::CutProposed { cutId: id, sender: ctx.sender, eta });
     Ok(())
 }
@@ -250,7 +279,7 @@ pub fn execute(ctx: &mut Ctx<'_>, c: &command::ExecuteCut) -> Outcome {
     if !ctx.is_governance() {
         return Err(Rejection::Unauthorized("diamond cuts are executed by governance"));
     }
-    let Some(cut) = ctx.state.cuts().get(&c.cutId).cloned() else {
+    let Some(cut) = ctx.state.get(&CUTS, &c.cutId).cloned() else {
         return Err(Rejection::NotFound(format!("diamond cut {}", c.cutId)));
     };
     let now = ctx.env.time_s;
@@ -260,35 +289,38 @@ pub fn execute(ctx: &mut Ctx<'_>, c: &command::ExecuteCut) -> Outcome {
     if now > cut.eta + CUT_GRACE_S {
         return Err(Rejection::WrongState("the cut expired; propose it again".into()));
     }
-    let old = ctx.state.selectors().clone();
+    let old = selectors(ctx.state);
     let new = apply_cuts(&old, &cut.cuts)?;
     let mut changed = 0u32;
     for (sel, facet) in &old {
         if new.get(sel) != Some(facet) {
             changed += 1;
-            ctx.state.put(StateKey::Selector(*sel), new.get(sel).copied().map(StateValue::Facet));
+            match new.get(sel) {
+                Some(f) => ctx.state.put(&SELECTORS, *sel, *f),
+                None => ctx.state.delete(&SELECTORS, sel),
+            }
         }
     }
     for (sel, facet) in &new {
         if !old.contains_key(sel) {
             changed += 1;
-            ctx.state.put(StateKey::Selector(*sel), Some(StateValue::Facet(*facet)));
+            ctx.state.put(&SELECTORS, *sel, *facet);
         }
     }
-    ctx.state.put(StateKey::Cut(c.cutId), None);
+    ctx.state.delete(&CUTS, &c.cutId);
     ctx.emit(ctx.addrs.diamond, event::DiamondCut { cutId: c.cutId, selectorsChanged: changed });
     Ok(())
 }
 
 /// `cancelCut(cutId)`: governance or GUARDIAN.
 pub fn cancel(ctx: &mut Ctx<'_>, c: &command::CancelCut) -> Outcome {
-    if !ctx.is_governance() && !ctx.state.has_role(&roles::GUARDIAN.id(), &ctx.sender) {
+    if !ctx.is_governance() && !access::has_role(ctx.state, &roles::GUARDIAN.id(), &ctx.sender) {
         return Err(Rejection::Unauthorized("cancelling a cut needs governance or GUARDIAN"));
     }
-    if !ctx.state.cuts().contains_key(&c.cutId) {
+    if !ctx.state.contains(&CUTS, &c.cutId) {
         return Err(Rejection::NotFound(format!("diamond cut {}", c.cutId)));
     }
-    ctx.state.put(StateKey::Cut(c.cutId), None);
+    ctx.state.delete(&CUTS, &c.cutId);
     ctx.emit(ctx.addrs.diamond, event::CutCancelled { cutId: c.cutId, sender: ctx.sender });
     Ok(())
 }

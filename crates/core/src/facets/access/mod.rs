@@ -1,17 +1,64 @@
-//! Access control and pause (SPEC 3.6): roles with two-step, timelocked grants that must be
-//! accepted within a window (KEEPER grants need no delay), revocation, emergency revoke-all, and
-//! the protocol pause (GUARDIAN up to 72 hours, governance up to 30 days).
+//! Access control (SPEC 3.6): roles with two-step, timelocked grants that must be accepted
+//! within a window (KEEPER grants need no delay), revocation and emergency revoke-all; and the
+//! governance account.
 
-use alloy_primitives::Address;
+pub mod state;
+
+use alloy_primitives::{Address, B256};
 use hoard_primitives::DAY_S;
 
+use self::state::{DELAYS, GOVERNANCE, GRANTS, MEMBERS};
+pub use self::state::{PendingGrant, RoleDelays};
 use super::Ctx;
 use crate::{
     command, event,
     rejection::{Outcome, Rejection},
     roles,
-    state::{PendingGrant, StateKey, StateValue},
+    state::State,
 };
+
+/// The governance account.
+pub fn governance(state: &State) -> Address {
+    state.cell(&GOVERNANCE)
+}
+
+/// Whether an account holds a role.
+pub fn has_role(state: &State, role: &B256, a: &Address) -> bool {
+    state.contains(&MEMBERS, &(*role, *a))
+}
+
+/// Every holder of a role, in address order.
+pub fn members(state: &State, role: &B256) -> Vec<Address> {
+    state
+        .range(&MEMBERS, (*role, Address::ZERO)..=(*role, Address::repeat_byte(0xff)))
+        .map(|((_, a), _)| *a)
+        .collect()
+}
+
+/// Every role an account holds or has pending, for the admission rule: whether it is named.
+pub fn is_named(state: &State, a: &Address) -> bool {
+    *a == governance(state)
+        || state.iter(&MEMBERS).any(|((_, m), _)| m == a)
+        || state.iter(&GRANTS).any(|((_, g), _)| g == a)
+}
+
+/// A pending grant.
+pub fn pending_grant(state: &State, role: &B256, a: &Address) -> Option<PendingGrant> {
+    state.get(&GRANTS, &(*role, *a)).copied()
+}
+
+/// Every pending grant of a role, in address order.
+pub fn pending_grants(state: &State, role: &B256) -> Vec<(Address, PendingGrant)> {
+    state
+        .range(&GRANTS, (*role, Address::ZERO)..=(*role, Address::repeat_byte(0xff)))
+        .map(|((_, a), g)| (*a, *g))
+        .collect()
+}
+
+/// The grant delays.
+pub fn delays(state: &State) -> RoleDelays {
+    state.cell(&DELAYS)
+}
 
 /// Grant delay bounds (SPEC 3.6: 1-30 days).
 pub const GRANT_DELAY_S_MIN: u64 = DAY_S;
@@ -21,13 +68,9 @@ pub const GRANT_DELAY_S_MAX: u64 = 30 * DAY_S;
 pub const ACCEPT_WINDOW_S_MIN: u64 = DAY_S;
 /// Upper bound of the acceptance window.
 pub const ACCEPT_WINDOW_S_MAX: u64 = 30 * DAY_S;
-/// Longest pause a GUARDIAN can order.
-pub const GUARDIAN_PAUSE_S_MAX: u64 = 72 * 3600;
-/// Longest pause governance can order.
-pub const GOVERNANCE_PAUSE_S_MAX: u64 = 30 * DAY_S;
 
 fn require_admin(ctx: &Ctx<'_>) -> Outcome {
-    if ctx.is_governance() || ctx.state.has_role(&roles::ADMIN.id(), &ctx.sender) {
+    if ctx.is_governance() || has_role(ctx.state, &roles::ADMIN.id(), &ctx.sender) {
         Ok(())
     } else {
         Err(Rejection::Unauthorized("this needs the ADMIN role or governance"))
@@ -45,15 +88,15 @@ pub fn grant(ctx: &mut Ctx<'_>, c: &command::GrantRole) -> Outcome {
     if c.account == Address::ZERO {
         return Err(Rejection::InvalidParameter("cannot grant a role to the zero address".into()));
     }
-    if ctx.state.has_role(&c.role, &c.account) {
+    if has_role(ctx.state, &c.role, &c.account) {
         return Err(Rejection::WrongState(format!("{} already holds {}", c.account, role.0)));
     }
-    let g = ctx.state.globals();
-    let delay = if role == roles::KEEPER { 0 } else { g.role_grant_delay_s };
+    let d = delays(ctx.state);
+    let delay = if role == roles::KEEPER { 0 } else { d.grant_delay_s };
     let acceptable_at = ctx.env.time_s + delay;
-    let expires_at = acceptable_at + g.role_accept_window_s;
+    let expires_at = acceptable_at + d.accept_window_s;
     let grant = PendingGrant { acceptable_at, expires_at };
-    ctx.state.put(StateKey::Grant(c.role, c.account), Some(StateValue::Grant(grant)));
+    ctx.state.put(&GRANTS, (c.role, c.account), grant);
     ctx.emit(
         ctx.addrs.diamond,
         event::RoleGrantProposed {
@@ -69,7 +112,7 @@ pub fn grant(ctx: &mut Ctx<'_>, c: &command::GrantRole) -> Outcome {
 
 /// `acceptRole(role)`: the grantee accepts within the window.
 pub fn accept(ctx: &mut Ctx<'_>, c: &command::AcceptRole) -> Outcome {
-    let Some(g) = ctx.state.grants().get(&(c.role, ctx.sender)).copied() else {
+    let Some(g) = pending_grant(ctx.state, &c.role, &ctx.sender) else {
         return Err(Rejection::NotFound("no pending grant of this role for the sender".into()));
     };
     let now = ctx.env.time_s;
@@ -82,8 +125,8 @@ pub fn accept(ctx: &mut Ctx<'_>, c: &command::AcceptRole) -> Outcome {
     if now > g.expires_at {
         return Err(Rejection::WrongState(format!("the grant expired at {}", g.expires_at)));
     }
-    ctx.state.put(StateKey::Grant(c.role, ctx.sender), None);
-    ctx.state.put(StateKey::Role(c.role, ctx.sender), Some(StateValue::Member));
+    ctx.state.delete(&GRANTS, &(c.role, ctx.sender));
+    ctx.state.put(&MEMBERS, (c.role, ctx.sender), true);
     ctx.emit(
         ctx.addrs.diamond,
         event::RoleGranted { role: c.role, account: ctx.sender, sender: ctx.sender },
@@ -94,10 +137,10 @@ pub fn accept(ctx: &mut Ctx<'_>, c: &command::AcceptRole) -> Outcome {
 /// `cancelGrant(role, account)`.
 pub fn cancel_grant(ctx: &mut Ctx<'_>, c: &command::CancelGrant) -> Outcome {
     require_admin(ctx)?;
-    if !ctx.state.grants().contains_key(&(c.role, c.account)) {
+    if pending_grant(ctx.state, &c.role, &c.account).is_none() {
         return Err(Rejection::NotFound("no such pending grant".into()));
     }
-    ctx.state.put(StateKey::Grant(c.role, c.account), None);
+    ctx.state.delete(&GRANTS, &(c.role, c.account));
     ctx.emit(
         ctx.addrs.diamond,
         event::RoleGrantCancelled { role: c.role, account: c.account, sender: ctx.sender },
@@ -108,10 +151,10 @@ pub fn cancel_grant(ctx: &mut Ctx<'_>, c: &command::CancelGrant) -> Outcome {
 /// `revokeRole(role, account)`.
 pub fn revoke(ctx: &mut Ctx<'_>, c: &command::RevokeRole) -> Outcome {
     require_admin(ctx)?;
-    if !ctx.state.has_role(&c.role, &c.account) {
+    if !has_role(ctx.state, &c.role, &c.account) {
         return Err(Rejection::NotFound("the account does not hold this role".into()));
     }
-    ctx.state.put(StateKey::Role(c.role, c.account), None);
+    ctx.state.delete(&MEMBERS, &(c.role, c.account));
     ctx.emit(
         ctx.addrs.diamond,
         event::RoleRevoked { role: c.role, account: c.account, sender: ctx.sender },
@@ -121,10 +164,10 @@ pub fn revoke(ctx: &mut Ctx<'_>, c: &command::RevokeRole) -> Outcome {
 
 /// `renounceRole(role)`.
 pub fn renounce(ctx: &mut Ctx<'_>, c: &command::RenounceRole) -> Outcome {
-    if !ctx.state.has_role(&c.role, &ctx.sender) {
+    if !has_role(ctx.state, &c.role, &ctx.sender) {
         return Err(Rejection::NotFound("the sender does not hold this role".into()));
     }
-    ctx.state.put(StateKey::Role(c.role, ctx.sender), None);
+    ctx.state.delete(&MEMBERS, &(c.role, ctx.sender));
     ctx.emit(
         ctx.addrs.diamond,
         event::RoleRevoked { role: c.role, account: ctx.sender, sender: ctx.sender },
@@ -136,19 +179,22 @@ pub fn renounce(ctx: &mut Ctx<'_>, c: &command::RenounceRole) -> Outcome {
 pub fn revoke_all(ctx: &mut Ctx<'_>, c: &command::RevokeAll) -> Outcome {
     require_admin(ctx)?;
     known_role(&c.role)?;
-    let members: Vec<Address> =
-        ctx.state.roles().get(&c.role).map(|m| m.iter().copied().collect()).unwrap_or_default();
-    let pending: Vec<Address> =
-        ctx.state.grants().keys().filter(|(r, _)| *r == c.role).map(|(_, a)| *a).collect();
+    let members = members(ctx.state, &c.role);
+    let pending = pending_grants(ctx.state, &c.role);
     for a in &members {
-        ctx.state.put(StateKey::Role(c.role, *a), None);
+        ctx.state.delete(&MEMBERS, &(c.role, *a));
         ctx.emit(
             ctx.addrs.diamond,
             event::RoleRevoked { role: c.role, account: *a, sender: ctx.sender },
         );
     }
-    for a in pending {
-        ctx.state.put(StateKey::Grant(c.role, a), None);
+    // A pending grant is cancelled as visibly as one cancelled by hand.
+    for (a, _) in pending {
+        ctx.state.delete(&GRANTS, &(c.role, a));
+        ctx.emit(
+            ctx.addrs.diamond,
+            event::RoleGrantCancelled { role: c.role, account: a, sender: ctx.sender },
+        );
     }
     ctx.emit(
         ctx.addrs.diamond,
@@ -169,55 +215,13 @@ pub fn set_delays(ctx: &mut Ctx<'_>, c: &command::SetRoleDelays) -> Outcome {
             "grant delay and acceptance window must be 1 to 30 days".into(),
         ));
     }
-    let mut g = ctx.state.globals().clone();
-    g.role_grant_delay_s = c.grantDelayS;
-    g.role_accept_window_s = c.acceptWindowS;
-    ctx.state.put_globals(g);
+    ctx.state.set_cell(
+        &DELAYS,
+        RoleDelays { grant_delay_s: c.grantDelayS, accept_window_s: c.acceptWindowS },
+    );
     ctx.emit(
         ctx.addrs.diamond,
         event::RoleDelaysSet { grantDelayS: c.grantDelayS, acceptWindowS: c.acceptWindowS },
     );
-    Ok(())
-}
-
-/// `pause(durationS)`.
-pub fn pause(ctx: &mut Ctx<'_>, c: &command::Pause) -> Outcome {
-    let now = ctx.env.time_s;
-    let paused = ctx.state.globals().paused_until > now;
-    let max = if ctx.is_governance() {
-        GOVERNANCE_PAUSE_S_MAX
-    } else if ctx.state.has_role(&roles::GUARDIAN.id(), &ctx.sender) {
-        if paused {
-            return Err(Rejection::WrongState(
-                "already paused; a longer pause needs governance".into(),
-            ));
-        }
-        GUARDIAN_PAUSE_S_MAX
-    } else {
-        return Err(Rejection::Unauthorized("pausing needs GUARDIAN or governance"));
-    };
-    if c.durationS == 0 || c.durationS > max {
-        return Err(Rejection::InvalidParameter(format!("pause duration must be 1 s to {max} s")));
-    }
-    let until = now + c.durationS;
-    let mut g = ctx.state.globals().clone();
-    g.paused_until = until;
-    ctx.state.put_globals(g);
-    ctx.emit(ctx.addrs.diamond, event::Paused { account: ctx.sender, until });
-    Ok(())
-}
-
-/// `unpause()`.
-pub fn unpause(ctx: &mut Ctx<'_>, _c: &command::Unpause) -> Outcome {
-    if !ctx.is_governance() && !ctx.state.has_role(&roles::GUARDIAN.id(), &ctx.sender) {
-        return Err(Rejection::Unauthorized("unpausing needs GUARDIAN or governance"));
-    }
-    if ctx.state.globals().paused_until <= ctx.env.time_s {
-        return Err(Rejection::WrongState("the protocol is not paused".into()));
-    }
-    let mut g = ctx.state.globals().clone();
-    g.paused_until = 0;
-    ctx.state.put_globals(g);
-    ctx.emit(ctx.addrs.diamond, event::Unpaused { account: ctx.sender });
     Ok(())
 }

@@ -5,12 +5,32 @@
 use alloy_primitives::{Address, U256};
 use hoard_primitives::{Rounding, mul_div};
 
+pub mod state;
+
+pub use self::state::Vesting;
+use self::state::{NEXT_ID, SCHEDULES};
 use super::{Ctx, token};
 use crate::{
     command, event,
     rejection::{Outcome, Rejection},
-    state::{StateKey, StateValue, TokenId, Vesting},
+    state::State,
 };
+
+/// A schedule by id.
+pub fn schedule(state: &State, id: u64) -> Option<&Vesting> {
+    state.get(&SCHEDULES, &id)
+}
+
+/// Every schedule of a beneficiary, by id.
+pub fn schedules_of<'a>(
+    state: &'a State,
+    beneficiary: &'a Address,
+) -> impl Iterator<Item = (u64, &'a Vesting)> + 'a {
+    state
+        .iter(&SCHEDULES)
+        .filter(move |(_, v)| v.beneficiary == *beneficiary)
+        .map(|(id, v)| (*id, v))
+}
 
 /// Longest vesting duration: 10 years.
 pub const VESTING_DURATION_S_MAX: u64 = 10 * hoard_primitives::YEAR_S;
@@ -57,7 +77,7 @@ pub fn validate(
 pub fn create(ctx: &mut Ctx<'_>, c: &command::CreateVesting) -> Outcome {
     validate(c.beneficiary, c.amount, c.cliffS, c.durationS)?;
     let escrow = ctx.addrs.vesting_escrow;
-    token::move_tokens(ctx, TokenId::Dfg, ctx.sender, escrow, c.amount)?;
+    token::move_tokens(ctx, ctx.addrs.dfg, ctx.sender, escrow, c.amount)?;
     add_schedule(
         ctx,
         Vesting {
@@ -74,12 +94,10 @@ pub fn create(ctx: &mut Ctx<'_>, c: &command::CreateVesting) -> Outcome {
 
 /// Records a schedule (its tokens already in the escrow) and emits its event.
 pub fn add_schedule(ctx: &mut Ctx<'_>, v: Vesting) -> u64 {
-    let mut g = ctx.state.globals().clone();
-    let id = g.next_vesting_id;
-    g.next_vesting_id += 1;
-    ctx.state.put_globals(g);
+    let id = ctx.state.cell(&NEXT_ID);
+    ctx.state.set_cell(&NEXT_ID, id + 1);
     ctx.emit(
-        ctx.addrs.dfg,
+        ctx.addrs.diamond,
         event::VestingCreated {
             scheduleId: id,
             beneficiary: v.beneficiary,
@@ -89,13 +107,13 @@ pub fn add_schedule(ctx: &mut Ctx<'_>, v: Vesting) -> u64 {
             durationS: v.duration_s,
         },
     );
-    ctx.state.put(StateKey::Vesting(id), Some(StateValue::Vesting(v)));
+    ctx.state.put(&SCHEDULES, id, v);
     id
 }
 
 /// `release(scheduleId)`: the beneficiary takes what has vested.
 pub fn release(ctx: &mut Ctx<'_>, c: &command::ReleaseVested) -> Outcome {
-    let Some(mut v) = ctx.state.vestings().get(&c.scheduleId).cloned() else {
+    let Some(mut v) = schedule(ctx.state, c.scheduleId).cloned() else {
         return Err(Rejection::NotFound(format!("vesting schedule {}", c.scheduleId)));
     };
     if v.beneficiary != ctx.sender {
@@ -108,11 +126,11 @@ pub fn release(ctx: &mut Ctx<'_>, c: &command::ReleaseVested) -> Outcome {
     v.released += amount;
     debug_assert!(v.released <= v.amount, "vesting never releases more than the amount");
     let beneficiary = v.beneficiary;
-    ctx.state.put(StateKey::Vesting(c.scheduleId), Some(StateValue::Vesting(v)));
+    ctx.state.put(&SCHEDULES, c.scheduleId, v);
     let escrow = ctx.addrs.vesting_escrow;
-    token::move_tokens(ctx, TokenId::Dfg, escrow, beneficiary, amount)?;
+    token::move_tokens(ctx, ctx.addrs.dfg, escrow, beneficiary, amount)?;
     ctx.emit(
-        ctx.addrs.dfg,
+        ctx.addrs.diamond,
         event::VestingReleased { scheduleId: c.scheduleId, beneficiary, amount },
     );
     Ok(())

@@ -1,0 +1,371 @@
+//! ICY and DFG: ERC-20 semantics for both; ICY's minters, cap, yearly inflation limit, burns with
+//! reason, transfer burn and circulating supply (SPEC 3.1); DFG's fixed supply and ERC20Votes
+//! delegation with checkpoints (SPEC 3.2).
+
+use alloy_primitives::{Address, U256};
+use hoard_primitives::{Bps, Rounding, YEAR_S};
+
+pub mod state;
+
+use self::state::{
+    ALLOWANCES, BALANCES, EXCLUDED, EXCLUDED_VERSION, ICY_PARAMS, ICY_YEAR, IcyYear, MINTERS,
+    SUPPLY, Supply,
+};
+use super::{Addresses, Ctx, ledger, votes};
+use crate::{
+    command, event,
+    rejection::{Outcome, Rejection},
+    roles,
+    state::State,
+};
+
+/// One of the protocol's own tokens, for the views that name them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum TokenId {
+    /// The utility token.
+    Icy,
+    /// The governance token.
+    Dfg,
+}
+
+impl TokenId {
+    /// Its address on a chain.
+    pub fn address(self, addrs: &Addresses) -> Address {
+        match self {
+            TokenId::Icy => addrs.icy,
+            TokenId::Dfg => addrs.dfg,
+        }
+    }
+    /// Its symbol.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            TokenId::Icy => "ICY",
+            TokenId::Dfg => "DFG",
+        }
+    }
+}
+
+/// Longest burn reason, bytes.
+pub const BURN_REASON_BYTES_MAX: usize = 256;
+/// Most accounts in one excluded-accounts set.
+pub const EXCLUDED_ACCOUNTS_MAX: usize = 64;
+/// Inflation limit bounds (SPEC 3.1: governance range 2-5%).
+pub const INFLATION_BPS_MIN: u16 = 200;
+/// Upper bound of the inflation limit.
+pub const INFLATION_BPS_MAX: u16 = 500;
+/// Transfer burn bound (SPEC 3.1: max 100 bps).
+pub const TRANSFER_BURN_BPS_MAX: u16 = 100;
+
+fn known_token(ctx: &Ctx<'_>, token: Address) -> Result<Address, Rejection> {
+    if token == ctx.addrs.icy || token == ctx.addrs.dfg {
+        Ok(token)
+    } else {
+        Err(Rejection::InvalidParameter(format!("{token} is not a Hoard token")))
+    }
+}
+
+/// A holder's balance of a token.
+pub fn balance(state: &State, token: &Address, holder: &Address) -> U256 {
+    state.value(&BALANCES, &(*token, *holder))
+}
+
+/// An allowance.
+pub fn allowance(state: &State, token: &Address, owner: &Address, spender: &Address) -> U256 {
+    state.value(&ALLOWANCES, &(*token, *owner, *spender))
+}
+
+/// A token's supply.
+pub fn supply(state: &State, token: &Address) -> Supply {
+    state.value(&SUPPLY, token)
+}
+
+/// A minter's remaining allowance (`None`: none set, or used up).
+pub fn minter_allowance(state: &State, minter: &Address) -> Option<U256> {
+    state.get(&MINTERS, minter).copied()
+}
+
+/// Whether an account may mint: minting power is the MINTER role, granted in two steps (delay,
+/// acceptance window) and stopped by `revokeAll(MINTER)`; the allowance only bounds it.
+pub fn is_minter(state: &State, a: &Address) -> bool {
+    super::access::has_role(state, &roles::MINTER.id(), a)
+}
+
+/// Every minter with its remaining allowance, in address order.
+pub fn minters(state: &State) -> Vec<(Address, U256)> {
+    super::access::members(state, &roles::MINTER.id())
+        .into_iter()
+        .map(|a| (a, minter_allowance(state, &a).unwrap_or_default()))
+        .collect()
+}
+
+/// The current excluded set and its version.
+pub fn excluded(state: &State) -> (u32, Vec<Address>) {
+    let v = state.cell(&EXCLUDED_VERSION);
+    (v, state.value(&EXCLUDED, &v))
+}
+
+/// Whether an account is in the current excluded (protocol-owned) set.
+pub fn is_excluded(state: &State, a: &Address) -> bool {
+    let v = state.cell(&EXCLUDED_VERSION);
+    state.get(&EXCLUDED, &v).is_some_and(|set| set.contains(a))
+}
+
+/// ICY circulating supply: total supply minus the balances of the current excluded set.
+/// Burns are already out of `totalSupply` and are not subtracted again (SPEC 3.1).
+pub fn circulating_supply(state: &State, icy: &Address) -> U256 {
+    let (_, set) = excluded(state);
+    let excluded: U256 = set.iter().map(|a| balance(state, icy, a)).sum();
+    supply(state, icy).total.saturating_sub(excluded)
+}
+
+fn add_balance(ctx: &mut Ctx<'_>, token: Address, holder: Address, amount: U256) {
+    ctx.state.update(&BALANCES, (token, holder), |b| *b += amount);
+}
+
+/// Burns `amount` of ICY already taken from a balance: out of the supply, into the burned
+/// total. The protocol year rolls first, so the year's room is taken from the supply at the
+/// year's start.
+fn burn_supply(ctx: &mut Ctx<'_>, amount: U256) {
+    roll_icy_year(ctx);
+    let icy = ctx.addrs.icy;
+    ctx.state.update(&SUPPLY, icy, |s| {
+        s.total -= amount;
+        s.burned += amount;
+    });
+}
+
+/// Moves `amount` of `token` from `from` to `to`, with ICY's transfer burn and DFG's votes.
+pub fn move_tokens(
+    ctx: &mut Ctx<'_>,
+    token: Address,
+    from: Address,
+    to: Address,
+    amount: U256,
+) -> Outcome {
+    if to == Address::ZERO {
+        return Err(Rejection::InvalidParameter("cannot transfer to the zero address".into()));
+    }
+    let available = balance(ctx.state, &token, &from);
+    if available < amount {
+        return Err(Rejection::InsufficientBalance { available, needed: amount });
+    }
+    let is_icy = token == ctx.addrs.icy;
+    let burn_bps = if is_icy { ctx.state.cell(&ICY_PARAMS).transfer_burn_bps } else { 0 };
+    let burn = if burn_bps > 0 && !is_excluded(ctx.state, &from) && !is_excluded(ctx.state, &to) {
+        // A fee-like deduction: rounded up, in the protocol's favour.
+        Bps::new_unbounded(burn_bps)
+            .of(amount, Rounding::Up)
+            .expect("invariant: bps of a balance fits")
+    } else {
+        U256::ZERO
+    };
+    ctx.state.put(&BALANCES, (token, from), available - amount);
+    let received = amount - burn;
+    add_balance(ctx, token, to, received);
+    ctx.emit(token, event::Transfer { from, to, value: received });
+    if !burn.is_zero() {
+        burn_supply(ctx, burn);
+        ctx.emit(token, event::Transfer { from, to: Address::ZERO, value: burn });
+        ctx.emit(token, event::Burned { from, amount: burn, reason: "transfer burn".into() });
+    }
+    if token == ctx.addrs.dfg {
+        let (src, dst) = (votes::delegate_of(ctx.state, &from), votes::delegate_of(ctx.state, &to));
+        votes::move_votes(ctx, src, dst, amount);
+    }
+    Ok(())
+}
+
+/// `transfer(token, to, amount)`.
+pub fn transfer(ctx: &mut Ctx<'_>, c: &command::Transfer) -> Outcome {
+    let token = known_token(ctx, c.token)?;
+    move_tokens(ctx, token, ctx.sender, c.to, c.amount)
+}
+
+/// `approve(token, spender, amount)`.
+pub fn approve(ctx: &mut Ctx<'_>, c: &command::Approve) -> Outcome {
+    let token = known_token(ctx, c.token)?;
+    if c.spender == Address::ZERO {
+        return Err(Rejection::InvalidParameter("cannot approve the zero address".into()));
+    }
+    ctx.state.put(&ALLOWANCES, (token, ctx.sender, c.spender), c.amount);
+    ctx.emit(token, event::Approval { owner: ctx.sender, spender: c.spender, value: c.amount });
+    Ok(())
+}
+
+/// `transferFrom(token, from, to, amount)`; an allowance of `U256::MAX` is never decreased.
+pub fn transfer_from(ctx: &mut Ctx<'_>, c: &command::TransferFrom) -> Outcome {
+    let token = known_token(ctx, c.token)?;
+    let allowance = allowance(ctx.state, &token, &c.from, &ctx.sender);
+    if allowance < c.amount {
+        return Err(Rejection::InsufficientAllowance { available: allowance, needed: c.amount });
+    }
+    if allowance != U256::MAX {
+        ctx.state.put(&ALLOWANCES, (token, c.from, ctx.sender), allowance - c.amount);
+    }
+    move_tokens(ctx, token, c.from, c.to, c.amount)
+}
+
+/// `burn(amount, reason)`: ICY only.
+pub fn burn(ctx: &mut Ctx<'_>, c: &command::Burn) -> Outcome {
+    if c.reason.len() > BURN_REASON_BYTES_MAX {
+        return Err(Rejection::InvalidParameter(format!(
+            "burn reason is {} bytes, at most {BURN_REASON_BYTES_MAX}",
+            c.reason.len()
+        )));
+    }
+    if c.amount.is_zero() {
+        return Err(Rejection::InvalidParameter("burn amount must be positive".into()));
+    }
+    let icy = ctx.addrs.icy;
+    let held = balance(ctx.state, &icy, &ctx.sender);
+    if held < c.amount {
+        return Err(Rejection::InsufficientBalance { available: held, needed: c.amount });
+    }
+    ctx.state.put(&BALANCES, (icy, ctx.sender), held - c.amount);
+    burn_supply(ctx, c.amount);
+    ctx.emit(icy, event::Transfer { from: ctx.sender, to: Address::ZERO, value: c.amount });
+    ctx.emit(icy, event::Burned { from: ctx.sender, amount: c.amount, reason: c.reason.clone() });
+    Ok(())
+}
+
+/// The ICY mint counter of the protocol year of `now`: the stored one, or a fresh one for a new
+/// year starting from the current supply. Every change of the supply rolls the year first
+/// ([`roll_icy_year`]), so a year's start supply is the supply at its first second.
+pub fn icy_year_at(state: &State, icy: &Address, now: u64) -> IcyYear {
+    let year = now.saturating_sub(ledger::genesis_time(state)) / YEAR_S;
+    let stored = state.cell(&ICY_YEAR);
+    if stored.index == year && stored != IcyYear::default() {
+        stored
+    } else {
+        IcyYear { index: year, start_supply: supply(state, icy).total, minted: U256::ZERO }
+    }
+}
+
+/// Records the start of a new protocol year before the supply changes.
+fn roll_icy_year(ctx: &mut Ctx<'_>) {
+    let icy = ctx.addrs.icy;
+    let year = icy_year_at(ctx.state, &icy, ctx.env.time_s);
+    if year != ctx.state.cell(&ICY_YEAR) {
+        ctx.state.set_cell(&ICY_YEAR, year);
+    }
+}
+
+/// What may still be minted in the protocol year of `now`.
+pub fn inflation_room(state: &State, icy: &Address, now: u64) -> U256 {
+    let year = icy_year_at(state, icy, now);
+    let limit = Bps::new_unbounded(state.cell(&ICY_PARAMS).inflation_bps)
+        .of(year.start_supply, Rounding::Down)
+        .expect("invariant: bps of the supply fits");
+    limit.saturating_sub(year.minted)
+}
+
+/// `mint(to, amount)`: holders of the MINTER role, within their allowance.
+pub fn mint(ctx: &mut Ctx<'_>, c: &command::Mint) -> Outcome {
+    if !is_minter(ctx.state, &ctx.sender) {
+        return Err(Rejection::Unauthorized("minting ICY needs the MINTER role"));
+    }
+    let remaining = minter_allowance(ctx.state, &ctx.sender).unwrap_or_default();
+    if c.to == Address::ZERO || c.amount.is_zero() {
+        return Err(Rejection::InvalidParameter(
+            "mint needs a recipient and a positive amount".into(),
+        ));
+    }
+    if c.amount > remaining {
+        return Err(Rejection::MinterAllowanceExceeded { amount: c.amount, remaining });
+    }
+    let icy = ctx.addrs.icy;
+    let cap = ctx.state.cell(&ICY_PARAMS).max_supply;
+    let total = supply(ctx.state, &icy).total;
+    if total.checked_add(c.amount).is_none_or(|s| s > cap) {
+        return Err(Rejection::CapExceeded { amount: c.amount, cap });
+    }
+    let room = inflation_room(ctx.state, &icy, ctx.env.time_s);
+    if c.amount > room {
+        return Err(Rejection::InflationExceeded { amount: c.amount, remaining: room });
+    }
+    roll_icy_year(ctx);
+    ctx.state.update(&ICY_YEAR, (), |y| y.minted += c.amount);
+    ctx.state.update(&SUPPLY, icy, |s| s.total += c.amount);
+    ctx.state.put(&MINTERS, ctx.sender, remaining - c.amount);
+    add_balance(ctx, icy, c.to, c.amount);
+    ctx.emit(icy, event::Transfer { from: Address::ZERO, to: c.to, value: c.amount });
+    Ok(())
+}
+
+/// `setMinter(minter, allowance)`: ADMIN or governance set how much a minter may still mint
+/// (0 clears it). It gives no minting power by itself: that is the MINTER role.
+pub fn set_minter(ctx: &mut Ctx<'_>, c: &command::SetMinter) -> Outcome {
+    if !ctx.is_governance() && !super::access::has_role(ctx.state, &roles::ADMIN.id(), &ctx.sender)
+    {
+        return Err(Rejection::Unauthorized("setMinter needs ADMIN or governance"));
+    }
+    if c.minter == Address::ZERO {
+        return Err(Rejection::InvalidParameter("minter cannot be the zero address".into()));
+    }
+    if c.allowance.is_zero() {
+        ctx.state.delete(&MINTERS, &c.minter);
+    } else {
+        ctx.state.put(&MINTERS, c.minter, c.allowance);
+    }
+    ctx.emit(ctx.addrs.icy, event::MinterSet { minter: c.minter, allowance: c.allowance });
+    Ok(())
+}
+
+/// `setIcyParams(inflationBps, transferBurnBps)`: governance only, within SPEC bounds.
+pub fn set_icy_params(ctx: &mut Ctx<'_>, c: &command::SetIcyParams) -> Outcome {
+    if !ctx.is_governance() {
+        return Err(Rejection::Unauthorized("ICY parameters are set by governance"));
+    }
+    if !(INFLATION_BPS_MIN..=INFLATION_BPS_MAX).contains(&c.inflationBps) {
+        return Err(Rejection::InvalidParameter(format!(
+            "inflation must be {INFLATION_BPS_MIN}-{INFLATION_BPS_MAX} bps, got {}",
+            c.inflationBps
+        )));
+    }
+    if c.transferBurnBps > TRANSFER_BURN_BPS_MAX {
+        return Err(Rejection::InvalidParameter(format!(
+            "transfer burn must be at most {TRANSFER_BURN_BPS_MAX} bps, got {}",
+            c.transferBurnBps
+        )));
+    }
+    ctx.state.update(&ICY_PARAMS, (), |p| {
+        p.inflation_bps = c.inflationBps;
+        p.transfer_burn_bps = c.transferBurnBps;
+    });
+    ctx.emit(
+        ctx.addrs.icy,
+        event::IcyParamsSet { inflationBps: c.inflationBps, transferBurnBps: c.transferBurnBps },
+    );
+    Ok(())
+}
+
+/// `setExcludedAccounts(accounts)`: governance only; creates a new version of the set.
+pub fn set_excluded_accounts(ctx: &mut Ctx<'_>, c: &command::SetExcludedAccounts) -> Outcome {
+    if !ctx.is_governance() {
+        return Err(Rejection::Unauthorized("the excluded-accounts set is set by governance"));
+    }
+    let list = validate_excluded(&c.accounts)?;
+    let version = ctx.state.cell(&EXCLUDED_VERSION) + 1;
+    ctx.state.set_cell(&EXCLUDED_VERSION, version);
+    ctx.state.put(&EXCLUDED, version, list.clone());
+    ctx.emit(ctx.addrs.icy, event::ExcludedAccountsSet { version, accounts: list });
+    Ok(())
+}
+
+/// Checks an excluded set: bounded, no duplicates, no zero address.
+pub fn validate_excluded(accounts: &[Address]) -> Result<Vec<Address>, Rejection> {
+    if accounts.len() > EXCLUDED_ACCOUNTS_MAX {
+        return Err(Rejection::InvalidParameter(format!(
+            "at most {EXCLUDED_ACCOUNTS_MAX} excluded accounts"
+        )));
+    }
+    let mut sorted = accounts.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    if sorted.len() != accounts.len() || sorted.contains(&Address::ZERO) {
+        return Err(Rejection::InvalidParameter(
+            "excluded accounts must be distinct and non-zero".into(),
+        ));
+    }
+    Ok(accounts.to_vec())
+}
