@@ -123,6 +123,7 @@ fn engine(n: usize) -> anyhow::Result<serde_json::Value> {
     let mut parent = alloy_primitives::B256::ZERO;
     for (b, chunk) in txs.chunks(hoard_node::BLOCK_TXS_MAX).enumerate() {
         let env = Env { chain_id: genesis.chain_id, height: b as u64 + 1, time_s: T0 + b as u64 };
+        engine.begin_block(&env).map_err(|e| anyhow::anyhow!("{e}"))?;
         let t = Instant::now();
         let mut receipts = Vec::with_capacity(chunk.len());
         for tx in chunk {

@@ -10,7 +10,7 @@ use crate::{
     commitment::merkle_root,
     engine::{Engine, Receipt},
     env::Env,
-    rejection::TxInvalid,
+    rejection::{BlockInvalid, TxInvalid},
     state::ChangeSet,
 };
 
@@ -121,7 +121,7 @@ pub fn seal(
     txs: Vec<Tx>,
     receipts: Vec<Receipt>,
 ) -> SealedBlock {
-    let (changes, state_root) = engine.finish_block();
+    let (changes, state_root) = engine.finish_block(env);
     let tx_root = merkle_root(&txs.iter().map(|t| t.hash).collect::<Vec<_>>());
     let receipts_root = merkle_root(&receipts.iter().map(Receipt::hash).collect::<Vec<_>>());
     let header = Header {
@@ -157,6 +157,14 @@ pub enum ReplayError {
         /// Why.
         source: TxInvalid,
     },
+    /// The engine refuses to open the block (height, chain, time going backwards).
+    #[error("block {height}: {source}")]
+    Refused {
+        /// Height.
+        height: u64,
+        /// Why.
+        source: BlockInvalid,
+    },
     /// A root differs.
     #[error("block {height}: {root} root differs from the header")]
     RootMismatch {
@@ -164,6 +172,14 @@ pub enum ReplayError {
         height: u64,
         /// Which root.
         root: &'static str,
+    },
+    /// Another field of the recomputed header differs from the stored one.
+    #[error("block {height}: the header's {field} differs from the recomputed header")]
+    HeaderMismatch {
+        /// Height.
+        height: u64,
+        /// Which field.
+        field: &'static str,
     },
     /// Signature re-verification failed.
     #[error("block {height}: transaction {index} has a signature that does not match its sender")]
@@ -189,6 +205,7 @@ pub fn replay_block(
         return Err(ReplayError::BadParent { height });
     }
     let env = Env { chain_id: header.chain_id, height, time_s: header.time_s };
+    engine.begin_block(&env).map_err(|source| ReplayError::Refused { height, source })?;
     let mut receipts = Vec::with_capacity(txs.len());
     for (index, tx) in txs.iter().enumerate() {
         if verify_signatures {
@@ -217,5 +234,19 @@ pub fn replay_block(
             return Err(ReplayError::RootMismatch { height, root: name });
         }
     }
+    // Every other field too: the whole recomputed header is the stored one.
+    let h = &sealed.header;
+    for (field, same) in [
+        ("chain id", h.chain_id == header.chain_id),
+        ("height", h.height == header.height),
+        ("parent hash", h.parent_hash == header.parent_hash),
+        ("time", h.time_s == header.time_s),
+        ("transaction count", h.tx_count == header.tx_count),
+    ] {
+        if !same {
+            return Err(ReplayError::HeaderMismatch { height, field });
+        }
+    }
+    debug_assert_eq!(sealed.header, *header);
     Ok(sealed)
 }

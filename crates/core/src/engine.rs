@@ -11,7 +11,7 @@ use crate::{
     env::Env,
     event::Log,
     facets::{Addresses, Ctx, access, diamond, ledger, pause, token, vesting, votes},
-    rejection::{Outcome, Rejection, TxInvalid},
+    rejection::{BlockInvalid, Outcome, Rejection, TxInvalid},
     state::{ChangeSet, State},
 };
 
@@ -121,6 +121,8 @@ pub struct Engine {
     domain: Eip712Domain,
     state: State,
     commitment: Commitment,
+    /// The block begun and not yet sealed.
+    open: Option<Env>,
 }
 
 /// Commands refused while the protocol is paused: everything that moves tokens.
@@ -148,6 +150,7 @@ impl Engine {
             domain: command::domain(chain_id, diamond),
             state,
             commitment,
+            open: None,
         }
     }
 
@@ -193,6 +196,34 @@ impl Engine {
             || votes::delegate_of(s, a) != Address::ZERO
             || token::minter_allowance(s, a).is_some()
             || access::is_named(s, a)
+    }
+
+    /// Opens the block of `env`: it must be the next height of this chain, at the last block's
+    /// time or later. The clock is state (`ledger.chain`, written when the block is sealed), so
+    /// replay refuses a block whose time goes backwards exactly as the sequencer would. A block
+    /// begun and never sealed (every command refused) leaves nothing: the next `begin_block`
+    /// replaces it.
+    pub fn begin_block(&mut self, env: &Env) -> Result<(), BlockInvalid> {
+        let chain = ledger::chain(&self.state);
+        if env.chain_id != self.chain_id {
+            return Err(BlockInvalid::WrongChain {
+                height: env.height,
+                expected: self.chain_id,
+                got: env.chain_id,
+            });
+        }
+        if env.height != chain.height + 1 {
+            return Err(BlockInvalid::BadHeight { last: chain.height, got: env.height });
+        }
+        if env.time_s < chain.time_s {
+            return Err(BlockInvalid::TimeWentBack {
+                height: env.height,
+                time_s: env.time_s,
+                last_time_s: chain.time_s,
+            });
+        }
+        self.open = Some(*env);
+        Ok(())
     }
 
     /// Envelope checks that decide whether a command can be included at all: nonce and deadline.
@@ -285,8 +316,20 @@ impl Engine {
         (outcome, logs)
     }
 
-    /// Ends a block: the change set and the new state root.
-    pub fn finish_block(&mut self) -> (ChangeSet, B256) {
+    /// Ends the block of `env`, begun with [`Engine::begin_block`] (genesis, height 0, is
+    /// never begun): records its height and time in the chain's clock, and returns the change
+    /// set and the new state root.
+    pub fn finish_block(&mut self, env: &Env) -> (ChangeSet, B256) {
+        if env.height > 0 {
+            let open = self.open.take();
+            assert_eq!(open.as_ref(), Some(env), "invariant: a block is begun before it is sealed");
+            let chain = ledger::chain(&self.state);
+            self.state.set_cell(
+                &ledger::state::CHAIN,
+                ledger::state::Chain { height: env.height, time_s: env.time_s, ..chain },
+            );
+            self.state.commit_journal();
+        }
         let changes = self.state.take_changes();
         let root = self.commitment.update(&changes);
         (changes, root)

@@ -310,8 +310,14 @@ impl Genesis {
             ));
         }
 
-        state
-            .set_cell(&ledger::state::CHAIN, ledger::state::Chain { genesis_time: self.timestamp });
+        state.set_cell(
+            &ledger::state::CHAIN,
+            ledger::state::Chain {
+                genesis_time: self.timestamp,
+                height: 0,
+                time_s: self.timestamp,
+            },
+        );
         state.set_cell(&access::state::GOVERNANCE, self.governance);
         state.set_cell(
             &access::state::DELAYS,

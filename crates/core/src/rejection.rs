@@ -77,6 +77,54 @@ impl TxInvalid {
     }
 }
 
+/// Why the engine refuses to open a block: it must follow the last block of the same chain, at
+/// the same time or later.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BlockInvalid {
+    /// The block names another chain.
+    #[error("block {height} is for chain {got}; this engine runs chain {expected}")]
+    WrongChain {
+        /// The block's height.
+        height: u64,
+        /// This engine's chain id.
+        expected: u64,
+        /// The block's chain id.
+        got: u64,
+    },
+    /// The block does not follow the last block.
+    #[error("block {got} does not follow block {last}")]
+    BadHeight {
+        /// The last block begun.
+        last: u64,
+        /// The block's height.
+        got: u64,
+    },
+    /// The block's time is before the last block's.
+    #[error(
+        "block {height} has time {time_s}, before the previous block's time {last_time_s}: \
+         block time never goes backwards"
+    )]
+    TimeWentBack {
+        /// The block's height.
+        height: u64,
+        /// The block's time.
+        time_s: u64,
+        /// The last block's time.
+        last_time_s: u64,
+    },
+}
+
+impl BlockInvalid {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            BlockInvalid::WrongChain { .. } => "block.wrong_chain",
+            BlockInvalid::BadHeight { .. } => "block.bad_height",
+            BlockInvalid::TimeWentBack { .. } => "block.time_went_back",
+        }
+    }
+}
+
 /// Why an included command did not apply. The state is left exactly as before, except the
 /// sender's nonce, which records that the signed message was used (it can never be replayed).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -132,6 +180,32 @@ pub enum Rejection {
         /// Unix seconds when the pause ends.
         until: u64,
     },
+    /// A GUARDIAN may not pause again so soon after its last pause.
+    #[error(
+        "a GUARDIAN may pause again from {from} (the last guardian pause ended at {ended}); a \
+         longer or renewed pause needs governance"
+    )]
+    GuardianPauseCoolingDown {
+        /// When the previous guardian pause ended (or ends).
+        ended: u64,
+        /// When a guardian may pause again.
+        from: u64,
+    },
+    /// The protocol is already paused, and only governance may pause over a pause.
+    #[error("already paused until {until}; a longer pause needs governance")]
+    AlreadyPaused {
+        /// When the current pause ends.
+        until: u64,
+    },
+    /// Governance paused the protocol; a GUARDIAN cannot lift that pause.
+    #[error("governance paused the protocol until {until}; only governance can lift that pause")]
+    PausedByGovernance {
+        /// When the pause ends.
+        until: u64,
+    },
+    /// The protocol is not paused.
+    #[error("the protocol is not paused")]
+    NotPaused,
     /// The selector was removed from the diamond.
     #[error("function {0} is not registered in the diamond")]
     UnknownSelector(String),
@@ -163,6 +237,10 @@ impl Rejection {
             Rejection::InflationExceeded { .. } => "icy.inflation_exceeded",
             Rejection::MinterAllowanceExceeded { .. } => "icy.minter_allowance_exceeded",
             Rejection::Paused { .. } => "pause.paused",
+            Rejection::GuardianPauseCoolingDown { .. } => "pause.guardian_cooling_down",
+            Rejection::AlreadyPaused { .. } => "pause.already_paused",
+            Rejection::PausedByGovernance { .. } => "pause.set_by_governance",
+            Rejection::NotPaused => "pause.not_paused",
             Rejection::UnknownSelector(_) => "diamond.unknown_selector",
             Rejection::InvalidParameter(_) => "param.invalid",
             Rejection::NotFound(_) => "state.not_found",

@@ -252,6 +252,9 @@ pub(crate) struct Submission {
 
 struct Shared {
     committed: RwLock<Committed>,
+    /// The replica dry runs execute on (made from `committed` on the first dry run, then kept
+    /// at the head by the sequencer), so a dry run never holds the lock readers take.
+    scratch: std::sync::Mutex<Option<Committed>>,
     store: Arc<dyn Store>,
     guard: Arc<GuardedStore>,
     stop_reason: std::sync::Mutex<Option<String>>,
@@ -302,6 +305,7 @@ impl Node {
         let (blocks, _) = tokio::sync::broadcast::channel(SUBSCRIBERS_BUFFER_MAX);
         let shared = Arc::new(Shared {
             committed: RwLock::new(committed),
+            scratch: std::sync::Mutex::new(None),
             store,
             guard,
             stop_reason: std::sync::Mutex::new(None),
@@ -402,16 +406,27 @@ impl NodeHandle {
     }
 
     /// Dry-runs a verified command against the committed state at block time `time_s` (at least
-    /// the head's time): the receipt it would get, with nothing kept. Holds the committed state's
-    /// write lock for the duration of one command.
+    /// the head's time): the receipt it would get, with nothing kept. It runs on a replica of its
+    /// own (copied from the committed one on the first dry run, then kept at the head), so it
+    /// never blocks readers of the committed state; dry runs take turns on that replica.
     pub fn dry_run(&self, tx: &Tx, time_s: u64) -> Result<Receipt, TxInvalid> {
-        let mut c = self.shared.committed.write().unwrap_or_else(|p| p.into_inner());
+        let mut scratch = self.shared.scratch.lock().unwrap_or_else(|p| p.into_inner());
+        let c = scratch.get_or_insert_with(|| {
+            let c = self.committed();
+            Committed { engine: c.engine.clone(), head: c.head }
+        });
         let env = hoard_core::Env {
             chain_id: c.engine.chain_id(),
             height: c.head.height + 1,
             time_s: time_s.max(c.head.time_s),
         };
         c.engine.simulate(&env, tx)
+    }
+
+    /// Whether dry runs have their own replica yet (tests).
+    #[doc(hidden)]
+    pub fn has_dry_run_replica(&self) -> bool {
+        self.shared.scratch.lock().unwrap_or_else(|p| p.into_inner()).is_some()
     }
 
     /// The store (for blocks, receipts and events).

@@ -85,6 +85,19 @@ impl Sequencer {
                 height: self.head.height + 1,
                 time_s: (self.config.clock)().max(self.head.time_s),
             };
+            if let Err(e) = self.engine.begin_block(&env) {
+                // The sequencer's own clock keeps time monotonic; a refusal is a bug, so stop
+                // before building on it (fail-stop, like a failed commit).
+                tracing::error!(error = %e, code = e.code(), "the engine refused to open a block");
+                *self.shared.stop_reason.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some(format!("the engine refused to open block {}: {e}", env.height));
+                self.failed = true;
+                self.shared.running.store(false, Ordering::SeqCst);
+                let _ = first
+                    .reply
+                    .send(first.txs.iter().map(|_| TxOutcome::Failed(e.to_string())).collect());
+                break;
+            }
             let mut b = Building::default();
             self.absorb(&env, first, &mut b);
             while b.txs.len() < BLOCK_TXS_MAX {
@@ -192,6 +205,17 @@ impl Sequencer {
             let root = c.engine.apply_changes(&sealed.changes);
             debug_assert_eq!(root, sealed.header.state_root, "replica follows the sequencer");
             c.head = self.head;
+        }
+        {
+            // The dry-run replica, if any, follows; one copied from the committed replica just
+            // now may already hold this block.
+            let mut scratch = self.shared.scratch.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(s) = scratch.as_mut()
+                && s.head.height + 1 == self.head.height
+            {
+                s.engine.apply_changes(&sealed.changes);
+                s.head = self.head;
+            }
         }
         self.shared.metrics.block(sealed.txs.len() as u64, rejected, commit_ms);
         self.shared.metrics.set_head(self.head.height);

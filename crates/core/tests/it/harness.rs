@@ -146,6 +146,7 @@ impl Chain {
     pub fn try_run(&mut self, who: u32, command: Command) -> Result<Receipt, TxInvalid> {
         let tx = self.sign(who, command);
         let env = self.env();
+        self.engine.begin_block(&env).expect("the harness's blocks follow each other");
         let r = self.engine.execute(&env, &tx)?;
         let sealed = block::seal(&mut self.engine, self.parent, &env, vec![tx], vec![r.clone()]);
         self.parent = sealed.hash;
@@ -177,15 +178,17 @@ impl Chain {
     }
 }
 
-/// Every state entry except the given account's nonce, for "nothing changed" checks.
+/// Every state entry except the given account's nonce and the chain's clock (which every block
+/// moves), for "nothing changed" checks.
 pub fn state_without_nonce(engine: &Engine, who: Address) -> Vec<String> {
     let mut nonce_key = hoard_core::facets::ledger::state::NONCES.id.prefix().to_vec();
     nonce_key.extend_from_slice(who.as_slice());
+    let clock_key = hoard_core::facets::ledger::state::CHAIN.id.prefix().to_vec();
     engine
         .state()
         .encoded_entries()
         .into_iter()
-        .filter(|(k, _)| *k != nonce_key)
+        .filter(|(k, _)| *k != nonce_key && *k != clock_key)
         .map(|(k, v)| {
             format!("{} = {}", alloy_primitives::hex::encode(k), alloy_primitives::hex::encode(v))
         })

@@ -148,3 +148,110 @@ fn vesting_events_come_from_the_diamond() {
     let released = r.logs.iter().find(|l| l.name() == Some("VestingReleased")).expect("released");
     assert_eq!(released.address, c.engine.addresses().diamond);
 }
+
+#[test]
+fn block_time_never_goes_backwards_in_the_engine_or_in_replay() {
+    let mut c = Chain::new();
+    let cmd = crate::token::transfer(&c, ALICE, c.engine.addresses().icy, addr(CAROL), tokens(1));
+    c.ok(ALICE, cmd);
+    // Bob moves his votes at T0 + 700: at T0 + 699 Alice's power was what genesis gave her.
+    c.warp(700);
+    let cmd = Command::Delegate(Delegate {
+        delegatee: addr(ALICE),
+        nonce: c.nonce(BOB),
+        deadline: c.deadline(),
+    });
+    c.ok(BOB, cmd);
+    let late = c.engine.clone();
+    // A block at an earlier time is refused by the engine itself.
+    let back = hoard_core::Env { chain_id: CHAIN_ID, height: c.height + 1, time_s: T0 + 100 };
+    let err = c.engine.begin_block(&back).expect_err("time went back");
+    assert_eq!(err.code(), "block.time_went_back");
+    assert!(err.to_string().contains("never goes backwards"), "{err}");
+    // Skipped or repeated heights and other chains are refused too.
+    for (env, code) in [
+        (hoard_core::Env { height: c.height + 2, ..c.env() }, "block.bad_height"),
+        (hoard_core::Env { height: c.height, ..c.env() }, "block.bad_height"),
+        (hoard_core::Env { chain_id: CHAIN_ID + 1, ..c.env() }, "block.wrong_chain"),
+    ] {
+        assert_eq!(c.engine.begin_block(&env).map_err(|e| e.code()), Err(code));
+    }
+    // The same second is fine.
+    assert!(c.engine.begin_block(&c.env()).is_ok());
+
+    // Replay: a stored block whose header says an earlier time than its parent is refused.
+    let mut forged = c.blocks.last().expect("a block").header.clone();
+    let parent = c.blocks[c.blocks.len() - 2].hash;
+    forged.time_s = T0 - 1;
+    let mut replay = genesis().build().expect("genesis");
+    let mut p = alloy_primitives::B256::ZERO;
+    for b in &c.blocks[..c.blocks.len() - 1] {
+        p = hoard_core::block::replay_block(&mut replay, p, &b.header, b.txs.clone(), false)
+            .expect("replays")
+            .hash;
+    }
+    assert_eq!(p, parent);
+    let txs = c.blocks.last().expect("a block").txs.clone();
+    let err = hoard_core::block::replay_block(&mut replay.clone(), p, &forged, txs.clone(), false)
+        .expect_err("time went back");
+    assert!(
+        matches!(
+            err,
+            hoard_core::block::ReplayError::Refused {
+                source: hoard_core::rejection::BlockInvalid::TimeWentBack { .. },
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // Every field of the header is compared, not only the roots.
+    let mut miscounted = c.blocks.last().expect("a block").header.clone();
+    miscounted.tx_count += 1;
+    let err = hoard_core::block::replay_block(&mut replay, p, &miscounted, txs, false)
+        .expect_err("count differs");
+    assert!(
+        matches!(
+            err,
+            hoard_core::block::ReplayError::HeaderMismatch { field: "transaction count", .. }
+        ),
+        "{err}"
+    );
+    // And the past stays what it was: 699 s after genesis Alice had her genesis votes only.
+    assert_eq!(late.past_votes(&addr(ALICE), T0 + 699, T0 + 700), Ok(tokens(1_000_000)));
+}
+
+#[test]
+fn guardians_cannot_chain_pauses_and_cannot_lift_governance_s() {
+    let mut c = Chain::new();
+    let pause = |c: &Chain, who: u32, s: u64| {
+        Command::Pause(Pause { durationS: s, nonce: c.nonce(who), deadline: c.deadline() })
+    };
+    let h72 = 72 * 3600;
+    let cmd = pause(&c, GUARDIAN, h72);
+    c.ok(GUARDIAN, cmd);
+    let ended = T0 + h72;
+    // The moment it ends, and for a week after, the guardian cannot pause again.
+    c.time_s = ended;
+    assert!(c.engine.paused_until() <= c.time_s);
+    let cmd = pause(&c, GUARDIAN, h72);
+    let r = c.rejected(GUARDIAN, cmd, "pause.guardian_cooling_down");
+    assert!(r.message.as_deref().is_some_and(|m| m.contains("needs governance")), "{r:?}");
+    c.time_s = ended + 7 * DAY - 1;
+    let cmd = pause(&c, GUARDIAN, 60);
+    c.rejected(GUARDIAN, cmd, "pause.guardian_cooling_down");
+    // Unpausing early does not reset the clock: the cooldown counts from the ordered end.
+    assert_eq!(c.time_s, ended + 7 * DAY);
+    let cmd = pause(&c, GUARDIAN, h72);
+    c.ok(GUARDIAN, cmd);
+    let cmd = Command::Unpause(Unpause { nonce: c.nonce(GUARDIAN), deadline: c.deadline() });
+    c.ok(GUARDIAN, cmd);
+    let cmd = pause(&c, GUARDIAN, 60);
+    c.rejected(GUARDIAN, cmd, "pause.guardian_cooling_down");
+    // Governance is not bound by the cooldown, and a guardian cannot lift its pause.
+    let at = c.time_s;
+    let cmd = pause(&c, GOV, 10 * DAY);
+    c.ok(GOV, cmd);
+    let cmd = Command::Unpause(Unpause { nonce: c.nonce(GUARDIAN), deadline: c.deadline() });
+    c.rejected(GUARDIAN, cmd, "pause.set_by_governance");
+    assert_eq!(c.engine.paused_until(), at + 10 * DAY);
+}

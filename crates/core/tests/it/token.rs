@@ -299,15 +299,20 @@ fn pause_blocks_token_moves_for_its_duration() {
     // A guardian cannot extend; governance can.
     let cmd =
         Command::Pause(Pause { durationS: 3600, nonce: c.nonce(GUARDIAN), deadline: c.deadline() });
-    c.rejected(GUARDIAN, cmd, "state.wrong_state");
+    c.rejected(GUARDIAN, cmd, "pause.already_paused");
     c.warp(72 * 3600);
     let cmd = transfer(&c, ALICE, icy(&c), addr(BOB), tokens(1));
     c.ok(ALICE, cmd);
     let cmd =
         Command::Pause(Pause { durationS: 30 * DAY, nonce: c.nonce(GOV), deadline: c.deadline() });
     c.ok(GOV, cmd);
+    // A guardian cannot lift governance's pause; governance can.
     let cmd = Command::Unpause(Unpause { nonce: c.nonce(GUARDIAN), deadline: c.deadline() });
-    c.ok(GUARDIAN, cmd);
+    c.rejected(GUARDIAN, cmd, "pause.set_by_governance");
+    let cmd = Command::Unpause(Unpause { nonce: c.nonce(GOV), deadline: c.deadline() });
+    c.ok(GOV, cmd);
     let cmd = transfer(&c, ALICE, icy(&c), addr(BOB), tokens(1));
     c.ok(ALICE, cmd);
+    let cmd = Command::Unpause(Unpause { nonce: c.nonce(GOV), deadline: c.deadline() });
+    c.rejected(GOV, cmd, "pause.not_paused");
 }

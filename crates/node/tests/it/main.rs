@@ -226,3 +226,35 @@ fn flip_block_body_byte(path: &str) -> bool {
     *last ^= 1;
     conn.execute("UPDATE blocks SET body = ?1 WHERE height = 1", [body]).is_ok()
 }
+
+#[test]
+fn dry_runs_do_not_block_readers_and_follow_the_head() {
+    let f = Fixture::new();
+    let node = f.open();
+    let h = node.handle();
+    let bob = devnet::account("bob").expect("bob").address;
+    let first = transfer(&h, "alice", bob, tokens(1), 0);
+    // A reader holds the committed state while a dry run runs on another thread: the dry run
+    // must finish (it once took the write lock and waited for every reader).
+    let reader = h.committed();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let h2 = h.clone();
+    let tx = first.clone();
+    let worker = std::thread::spawn(move || {
+        let r = h2.dry_run(&tx, 0).map(|r| r.success);
+        let _ = done_tx.send(r);
+    });
+    let answer = done_rx.recv_timeout(std::time::Duration::from_secs(20));
+    drop(reader);
+    worker.join().expect("dry run thread");
+    assert_eq!(answer.expect("the dry run finished while a reader held the state"), Ok(true));
+    assert!(h.has_dry_run_replica());
+    // After a block commits, dry runs see it: nonce 0 is used, nonce 1 is next.
+    assert!(matches!(submit(&h, vec![first.clone()])[0], TxOutcome::Included { .. }));
+    assert_eq!(h.dry_run(&first, 0).map_err(|e| e.code()), Err("tx.nonce_reused"));
+    let second = transfer(&h, "alice", bob, tokens(1), 1);
+    assert_eq!(h.dry_run(&second, 0).map(|r| r.success), Ok(true));
+    // Nothing a dry run did is kept.
+    assert_eq!(h.committed().engine.nonce(&devnet::account("alice").expect("a").address), 1);
+    drop(node);
+}

@@ -1,6 +1,7 @@
 //! The ledger: what the engine itself keeps for every chain, beside the facets. Each account's
-//! next nonce (an account with nonce 0 has no entry) and the chain's clock: the genesis time, from
-//! which protocol years count.
+//! next nonce (an account with nonce 0 has no entry) and the chain's clock: the genesis time,
+//! from which protocol years count, and the height and time of the last block begun, so the
+//! engine itself refuses a block that does not follow it or whose time goes backwards.
 
 pub mod state;
 
@@ -21,4 +22,9 @@ pub fn bump_nonce(state: &mut State, a: Address) {
 /// Block time of genesis.
 pub fn genesis_time(state: &State) -> u64 {
     state.cell(&state::CHAIN).genesis_time
+}
+
+/// The chain's clock.
+pub fn chain(state: &State) -> state::Chain {
+    state.cell(&state::CHAIN)
 }

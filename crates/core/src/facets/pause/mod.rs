@@ -15,6 +15,8 @@ use crate::{
 
 /// Longest pause a GUARDIAN can order.
 pub const GUARDIAN_PAUSE_S_MAX: u64 = 72 * 3600;
+/// How long after the end of its last pause a GUARDIAN must wait to pause again.
+pub const GUARDIAN_PAUSE_COOLDOWN_S: u64 = 7 * hoard_primitives::DAY_S;
 /// Longest pause governance can order.
 pub const GOVERNANCE_PAUSE_S_MAX: u64 = 30 * hoard_primitives::DAY_S;
 
@@ -23,17 +25,24 @@ pub fn paused_until(state: &State) -> u64 {
     state.cell(&PAUSE).until
 }
 
-/// `pause(durationS)`.
+/// `pause(durationS)`: governance for up to 30 days, over a pause or not; a GUARDIAN for up to
+/// 72 hours, only when not paused and not within a week of the end of its last pause, so
+/// guardians alone can never keep the protocol paused (at most 72 hours in every 10 days); a
+/// longer pause needs governance.
 pub fn pause(ctx: &mut Ctx<'_>, c: &command::Pause) -> Outcome {
     let now = ctx.env.time_s;
-    let paused = paused_until(ctx.state) > now;
-    let max = if ctx.is_governance() {
+    let p = ctx.state.cell(&PAUSE);
+    let paused = p.until > now;
+    let governance = ctx.is_governance();
+    let max = if governance {
         GOVERNANCE_PAUSE_S_MAX
     } else if access::has_role(ctx.state, &roles::GUARDIAN.id(), &ctx.sender) {
         if paused {
-            return Err(Rejection::WrongState(
-                "already paused; a longer pause needs governance".into(),
-            ));
+            return Err(Rejection::AlreadyPaused { until: p.until });
+        }
+        let from = p.guardian_ended.saturating_add(GUARDIAN_PAUSE_COOLDOWN_S);
+        if p.guardian_ended > 0 && now < from {
+            return Err(Rejection::GuardianPauseCoolingDown { ended: p.guardian_ended, from });
         }
         GUARDIAN_PAUSE_S_MAX
     } else {
@@ -43,20 +52,30 @@ pub fn pause(ctx: &mut Ctx<'_>, c: &command::Pause) -> Outcome {
         return Err(Rejection::InvalidParameter(format!("pause duration must be 1 s to {max} s")));
     }
     let until = now + c.durationS;
-    ctx.state.set_cell(&PAUSE, Pause { until });
+    let next = if governance {
+        Pause { until, by_governance: true, ..p }
+    } else {
+        Pause { until, by_governance: false, guardian_ended: until }
+    };
+    ctx.state.set_cell(&PAUSE, next);
     ctx.emit(ctx.addrs.diamond, event::Paused { account: ctx.sender, until });
     Ok(())
 }
 
-/// `unpause()`.
+/// `unpause()`: governance lifts any pause; a GUARDIAN only a guardian's.
 pub fn unpause(ctx: &mut Ctx<'_>, _c: &command::Unpause) -> Outcome {
-    if !ctx.is_governance() && !access::has_role(ctx.state, &roles::GUARDIAN.id(), &ctx.sender) {
+    let governance = ctx.is_governance();
+    if !governance && !access::has_role(ctx.state, &roles::GUARDIAN.id(), &ctx.sender) {
         return Err(Rejection::Unauthorized("unpausing needs GUARDIAN or governance"));
     }
-    if paused_until(ctx.state) <= ctx.env.time_s {
-        return Err(Rejection::WrongState("the protocol is not paused".into()));
+    let p = ctx.state.cell(&PAUSE);
+    if p.until <= ctx.env.time_s {
+        return Err(Rejection::NotPaused);
     }
-    ctx.state.set_cell(&PAUSE, Pause { until: 0 });
+    if p.by_governance && !governance {
+        return Err(Rejection::PausedByGovernance { until: p.until });
+    }
+    ctx.state.set_cell(&PAUSE, Pause { until: 0, by_governance: false, ..p });
     ctx.emit(ctx.addrs.diamond, event::Unpaused { account: ctx.sender });
     Ok(())
 }
