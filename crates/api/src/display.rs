@@ -113,7 +113,14 @@ pub fn readable_rejection(code: &str, message: &str, symbol: Option<&str>) -> Op
         "icy.cap_exceeded" | "icy.inflation_exceeded" | "icy.minter_allowance_exceeded" => {
             Number::Amount("ICY")
         }
-        "pause.paused" => Number::Time,
+        "pause.paused"
+        | "pause.already_paused"
+        | "pause.set_by_governance"
+        | "pause.guardian_cooling_down"
+        | "access.grant_not_yet_acceptable"
+        | "access.grant_expired"
+        | "diamond.cut_timelocked"
+        | "diamond.cut_expired" => Number::Time,
         _ => return None,
     };
     let mut out = String::with_capacity(message.len() + 32);
@@ -235,7 +242,11 @@ mod tests {
         );
         // Other rejections keep their text: their numbers are not amounts.
         assert_eq!(
-            readable_rejection("param.invalid", "pause duration must be 1 s to 259200 s", None),
+            readable_rejection(
+                "pause.duration_out_of_range",
+                "a pause lasts 1 s to 259200 s for this caller, not 262800 s",
+                None
+            ),
             None
         );
     }

@@ -236,9 +236,9 @@ pub fn receipt_json(r: &Receipt, symbol: Option<&str>) -> Value {
         "tx_hash": r.tx_hash,
         "sender": r.sender,
         "command": r.command,
-        "success": r.success,
-        "code": r.code,
-        "message": r.message,
+        "success": r.success(),
+        "code": r.code(),
+        "message": r.message(),
         "logs": r.logs.iter().map(log_json).collect::<Vec<_>>(),
     });
     if let Some(readable) = rejection_display(r, symbol) {
@@ -248,7 +248,7 @@ pub fn receipt_json(r: &Receipt, symbol: Option<&str>) -> Value {
 }
 
 fn rejection_display(r: &Receipt, symbol: Option<&str>) -> Option<String> {
-    crate::display::readable_rejection(r.code.as_deref()?, r.message.as_deref()?, symbol)
+    crate::display::readable_rejection(r.code()?, &r.message()?, symbol)
 }
 
 /// The token symbol of a command's amounts in this node's chain.
@@ -277,10 +277,10 @@ fn outcome_json(o: &TxOutcome, hash: B256, symbol: Option<&str>) -> (StatusCode,
     match o {
         TxOutcome::Included { receipt, height, index } => {
             let mut v = json!({ "hash": hash, "status": "committed", "height": height, "index": index, "receipt": receipt_json(receipt, symbol) });
-            if receipt.success {
+            if receipt.success() {
                 (StatusCode::OK, v)
             } else {
-                v["error"] = json!({ "code": receipt.code, "message": receipt.message });
+                v["error"] = json!({ "code": receipt.code(), "message": receipt.message() });
                 if let Some(readable) = rejection_display(receipt, symbol) {
                     v["error"]["message_display"] = json!(readable);
                 }
@@ -711,7 +711,7 @@ pub(crate) async fn tx(
         let Some(rec) = store.tx(&h.0)? else { return Ok(None) };
         let receipt = Receipt::decode(&rec.receipt);
         let command = match &receipt {
-            Ok(r) if !r.success => store
+            Ok(r) if !r.success() => store
                 .block(rec.height)?
                 .and_then(|b| decode_body(&b.body).ok())
                 .and_then(|txs| txs.into_iter().nth(rec.index as usize))

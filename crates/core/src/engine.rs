@@ -16,7 +16,11 @@ use crate::{
 };
 
 /// The result of one included command.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+///
+/// A rejection is kept as its typed value: the receipt's encoding (hashed into the block's
+/// receipts root) holds its stable code and structured fields, never its human message, so the
+/// message can improve without changing any block.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Receipt {
     /// The transaction.
     pub tx_hash: B256,
@@ -24,43 +28,52 @@ pub struct Receipt {
     pub sender: Address,
     /// Command type name.
     pub command: String,
-    /// Whether it applied.
-    pub success: bool,
-    /// Rejection code when it did not.
-    pub code: Option<String>,
-    /// Rejection message when it did not.
-    pub message: Option<String>,
+    /// Why it did not apply (`None`: it applied).
+    pub rejection: Option<Rejection>,
     /// Logs (empty when rejected).
-    #[serde(skip)]
     pub logs: Vec<Log>,
 }
 
 impl Receipt {
     /// The receipt of `tx` with this outcome.
     pub fn new(tx: &Tx, outcome: Outcome, logs: Vec<Log>) -> Receipt {
-        let (code, message) = match &outcome {
-            Ok(()) => (None, None),
-            Err(r) => (Some(r.code().to_string()), Some(r.to_string())),
-        };
         Receipt {
             tx_hash: tx.hash,
             sender: tx.sender,
             command: tx.command.name().to_string(),
-            success: outcome.is_ok(),
-            code,
-            message,
+            rejection: outcome.err(),
             logs,
         }
     }
 
-    /// Canonical encoding (hashed into the receipts root, stored by the node).
+    /// Whether the command applied.
+    pub fn success(&self) -> bool {
+        self.rejection.is_none()
+    }
+
+    /// The rejection's stable code.
+    pub fn code(&self) -> Option<&'static str> {
+        self.rejection.as_ref().map(Rejection::code)
+    }
+
+    /// The rejection's message, rendered from its code and fields.
+    pub fn message(&self) -> Option<String> {
+        self.rejection.as_ref().map(Rejection::to_string)
+    }
+
+    /// Canonical encoding (hashed into the receipts root, stored by the node): tx hash, sender,
+    /// command name, then `0` or `1 || rejection code || its fields`, then the logs.
     pub fn encode(&self, out: &mut Vec<u8>) {
         out.put_b256(&self.tx_hash);
         out.put_address(&self.sender);
         out.put_bytes(self.command.as_bytes());
-        out.put_u8(self.success as u8);
-        out.put_bytes(self.code.as_deref().unwrap_or("").as_bytes());
-        out.put_bytes(self.message.as_deref().unwrap_or("").as_bytes());
+        match &self.rejection {
+            None => out.put_u8(0),
+            Some(r) => {
+                out.put_u8(1);
+                r.encode(out);
+            }
+        }
         out.put_u32(self.logs.len() as u32);
         for l in &self.logs {
             out.put_address(&l.address);
@@ -75,13 +88,15 @@ impl Receipt {
     /// Decodes [`Receipt::encode`].
     pub fn decode(bytes: &[u8]) -> Result<Receipt, CodecError> {
         let mut r = Reader::new(bytes);
-        let text = |b: &[u8]| String::from_utf8(b.to_vec()).map_err(|_| CodecError("bad utf-8"));
         let tx_hash = r.b256()?;
         let sender = r.address()?;
-        let command = text(r.bytes()?)?;
-        let success = r.u8()? == 1;
-        let code = text(r.bytes()?)?;
-        let message = text(r.bytes()?)?;
+        let command =
+            String::from_utf8(r.bytes()?.to_vec()).map_err(|_| CodecError("bad utf-8"))?;
+        let rejection = match r.u8()? {
+            0 => None,
+            1 => Some(Rejection::decode(&mut r)?),
+            _ => return Err(CodecError("bad receipt outcome")),
+        };
         let n = r.u32()? as usize;
         let mut logs = Vec::with_capacity(n.min(1024));
         for _ in 0..n {
@@ -94,15 +109,7 @@ impl Receipt {
             logs.push(Log { address, topics, data: r.bytes()?.to_vec() });
         }
         r.finish()?;
-        Ok(Receipt {
-            tx_hash,
-            sender,
-            command,
-            success,
-            code: (!code.is_empty()).then_some(code),
-            message: (!message.is_empty()).then_some(message),
-            logs,
-        })
+        Ok(Receipt { tx_hash, sender, command, rejection, logs })
     }
 
     /// keccak256 of the encoding.
@@ -353,11 +360,7 @@ fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> Outcome {
         .and_then(diamond::facet_at)
         .is_some_and(|f| f.kind == info.facet);
     if !registered {
-        return Err(Rejection::UnknownSelector(format!(
-            "{} ({})",
-            info.signature,
-            alloy_primitives::hex::encode_prefixed(sel)
-        )));
+        return Err(Rejection::UnknownSelector { selector: crate::rejection::Selector(sel) });
     }
     let paused_until = pause::paused_until(ctx.state);
     if pausable(command) && paused_until > ctx.env.time_s {

@@ -517,8 +517,8 @@ pub fn projections(
             height,
             index: i as u32,
             sender: r.sender.0.0,
-            success: r.success,
-            code: r.code.clone(),
+            success: r.success(),
+            code: r.code().map(str::to_string),
             receipt: buf,
         });
         for l in &r.logs {

@@ -159,7 +159,7 @@ impl Sequencer {
             }
             return true;
         }
-        let rejected = b.receipts.iter().filter(|r| !r.success).count() as u64;
+        let rejected = b.receipts.iter().filter(|r| !r.success()).count() as u64;
         let sealed = block::seal(&mut self.engine, self.head.hash, env, b.txs, b.receipts);
         let write = crate::block_write(&sealed);
         let started = Instant::now();

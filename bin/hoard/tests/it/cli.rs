@@ -158,7 +158,7 @@ fn keystore_sign_with_from() {
         v["receipt"]["sender"].as_str().map(str::to_lowercase),
         Some(alice.address.to_string().to_lowercase())
     );
-    assert_eq!(v["error"]["code"], "state.wrong_state");
+    assert_eq!(v["error"]["code"], "votes.already_delegated");
     // Wrong password: a clear error, nothing sent.
     let out = hoard()
         .env("HOARD_PASSWORD", "nope")

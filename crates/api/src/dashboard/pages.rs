@@ -535,11 +535,11 @@ pub(super) fn tx(node: &NodeHandle, hash: B256, as_fragment: bool) -> PageResult
     w!(
         body,
         "<dt>Status</dt><dd id=\"status\">{}</dd>",
-        status_html(receipt.success, receipt.code.as_deref())
+        status_html(receipt.success(), receipt.code())
     );
-    if let Some(message) = &receipt.message {
+    if let Some(message) = &receipt.message() {
         let symbol = command.as_ref().and_then(|c| command_symbol(&view, c));
-        match display::readable_rejection(receipt.code.as_deref().unwrap_or(""), message, symbol) {
+        match display::readable_rejection(receipt.code().unwrap_or(""), message, symbol) {
             Some(readable) => w!(
                 body,
                 "<dt>Rejection</dt><dd id=\"rejection\">{}<div class=\"muted\">as recorded: {}</div></dd>",
@@ -581,7 +581,7 @@ pub(super) fn tx(node: &NodeHandle, hash: B256, as_fragment: bool) -> PageResult
 
     w!(body, "<h2>Logs ({})</h2>", receipt.logs.len());
     if receipt.logs.is_empty() {
-        body.push_str(if receipt.success {
+        body.push_str(if receipt.success() {
             "<p class=\"muted\">No logs.</p>"
         } else {
             "<p class=\"muted\">No logs: a rejected command changes nothing but the nonce.</p>"

@@ -184,7 +184,7 @@ fn a_transfer_shows_on_the_account_block_tx_and_overview_pages() {
     let t = TestNode::start();
     let amount = ether(1_234) + ether(1) / U256::from(2u8); // 1,234.5 ICY
     let (hash, height, receipt) = transfer(&t, "alice", addr("dave"), amount);
-    assert!(receipt.success, "{receipt:?}");
+    assert!(receipt.success(), "{receipt:?}");
     let hash_hex = format!("{hash:#x}");
     let tx_href = format!("href=\"/tx/{hash_hex}\"");
 
@@ -259,7 +259,7 @@ fn a_transfer_shows_on_the_account_block_tx_and_overview_pages() {
 fn a_rejected_command_shows_its_code_and_message() {
     let t = TestNode::start();
     let (hash, height, receipt) = transfer(&t, "carol", addr("dave"), ether(6_000_000));
-    assert!(!receipt.success);
+    assert!(!receipt.success());
     let block = page(&t, &format!("/blocks/{height}"));
     assert!(
         section(&block, "txs").contains("rejected</span> <code>token.insufficient_balance</code>")
@@ -289,7 +289,7 @@ fn hostile_text_is_escaped_everywhere() {
     let (hash, _, receipt) = submit(&t, "dave", |nonce| {
         Command::Burn(Burn { amount: ether(5), reason: reason.into(), nonce, deadline: u64::MAX })
     });
-    assert!(receipt.success, "{receipt:?}");
+    assert!(receipt.success(), "{receipt:?}");
     let escaped =
         "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=&#39;y&#39;&gt;";
     let tx = page(&t, &format!("/tx/{hash:#x}"));
@@ -472,7 +472,7 @@ fn follow_a_transfer(
     browser.execute("window.hoardMarker = 'same page'; return null;", &[]).expect("marker");
 
     let (hash, height, receipt) = transfer(t, "alice", addr("carol"), ether(42));
-    assert!(receipt.success && height > before);
+    assert!(receipt.success() && height > before);
     let link = format!("#events a[href='/tx/{hash:#x}']");
     browser
         .wait_until(Duration::from_secs(10), |b| {

@@ -229,11 +229,11 @@ fn the_overview_charts_supply_burns_and_activity() {
     let (_, _, minted) = submit(&t, "minter", |nonce| {
         Command::Mint(Mint { to: addr("dave"), amount: ether(1_000), nonce, deadline: u64::MAX })
     });
-    assert!(minted.success, "{minted:?}");
+    assert!(minted.success(), "{minted:?}");
     let (_, _, burned) = submit(&t, "dave", |nonce| {
         Command::Burn(Burn { amount: ether(5), reason: "chart".into(), nonce, deadline: u64::MAX })
     });
-    assert!(burned.success, "{burned:?}");
+    assert!(burned.success(), "{burned:?}");
     transfer(&t, "alice", addr("bob"), ether(3));
     let head = t.handle.committed().head.height;
     let body = page(&t, "/");
@@ -380,7 +380,7 @@ fn a_pause_puts_a_banner_with_its_end_on_every_page() {
             deadline: u64::MAX,
         })
     });
-    assert_eq!(receipt.code.as_deref(), Some("pause.paused"));
+    assert_eq!(receipt.code(), Some("pause.paused"));
     let tx = page(&t, &format!("/tx/{hash:#x}"));
     assert!(
         section(&tx, "tx").contains(&format!("the protocol is paused until {}", utc_iso(until))),

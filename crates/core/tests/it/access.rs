@@ -25,7 +25,7 @@ fn grants_wait_for_the_delay_and_expire() {
     let cmd = grant(&c, ADMIN, roles::MANAGER, BOB);
     c.ok(ADMIN, cmd);
     let cmd = accept(&c, BOB, roles::MANAGER);
-    c.rejected(BOB, cmd, "state.wrong_state");
+    c.rejected(BOB, cmd, "access.grant_not_yet_acceptable");
     c.warp(2 * DAY);
     let cmd = accept(&c, BOB, roles::MANAGER);
     c.ok(BOB, cmd);
@@ -35,10 +35,10 @@ fn grants_wait_for_the_delay_and_expire() {
     c.ok(ADMIN, cmd);
     c.warp(2 * DAY + 7 * DAY + 10);
     let cmd = accept(&c, CAROL, roles::TREASURY);
-    c.rejected(CAROL, cmd, "state.wrong_state");
+    c.rejected(CAROL, cmd, "access.grant_expired");
     // Accepting without a grant.
     let cmd = accept(&c, ALICE, roles::TREASURY);
-    c.rejected(ALICE, cmd, "state.not_found");
+    c.rejected(ALICE, cmd, "access.no_pending_grant");
 }
 
 #[test]
@@ -74,7 +74,7 @@ fn revoke_all_clears_holders_and_pending_grants() {
     assert_eq!(r.logs[2].topics[2], addr(CAROL).into_word(), "the cancelled grantee");
     assert!(!c.engine.has_role(&roles::KEEPER.id(), &addr(ALICE)));
     let cmd = accept(&c, CAROL, roles::KEEPER);
-    c.rejected(CAROL, cmd, "state.not_found");
+    c.rejected(CAROL, cmd, "access.no_pending_grant");
 }
 
 #[test]
@@ -101,7 +101,7 @@ fn revoke_renounce_and_delays() {
         nonce: c.nonce(GOV),
         deadline: c.deadline(),
     });
-    c.rejected(GOV, cmd, "param.invalid");
+    c.rejected(GOV, cmd, "access.delays_out_of_range");
     let cmd = Command::SetRoleDelays(SetRoleDelays {
         grantDelayS: 5 * DAY,
         acceptWindowS: 7 * DAY,
@@ -113,7 +113,7 @@ fn revoke_renounce_and_delays() {
     c.ok(GOV, cmd);
     c.warp(4 * DAY);
     let cmd = accept(&c, BOB, roles::MANAGER);
-    c.rejected(BOB, cmd, "state.wrong_state");
+    c.rejected(BOB, cmd, "access.grant_not_yet_acceptable");
     c.warp(DAY);
     let cmd = accept(&c, BOB, roles::MANAGER);
     c.ok(BOB, cmd);

@@ -111,7 +111,7 @@ fn a_refused_command_applies_later_once_the_account_exists() {
     c.ok(ALICE, transfer(&c, addr(fresh), tokens(10), c.nonce(ALICE)));
     let env = c.env();
     let r = c.engine.execute(&env, &early).expect("admitted now");
-    assert!(r.success, "{:?}", r.message);
+    assert!(r.success(), "{:?}", r.message());
     assert_eq!(
         c.engine.balance_of(hoard_core::facets::token::TokenId::Icy, &addr(fresh)),
         tokens(7)
@@ -135,11 +135,11 @@ fn a_fresh_account_may_act_when_its_command_changes_state() {
         deadline: c.deadline(),
     });
     let r = c.run(fresh, cmd);
-    assert!(r.success);
+    assert!(r.success());
     assert!(c.engine.is_known(&addr(fresh)));
     // Once known, a rejected command is included with its rejection like any other.
     let r = c.run(fresh, transfer(&c, addr(BOB), tokens(1), 1));
-    assert_eq!(r.code.as_deref(), Some("token.insufficient_balance"));
+    assert_eq!(r.code(), Some("token.insufficient_balance"));
 }
 
 #[test]

@@ -45,7 +45,7 @@ fn removing_a_selector_waits_for_the_timelock_then_disables_the_command() {
     let cmd = cut(&c, GOV, Address::ZERO, ACTION_REMOVE, &["transfer(address,address,uint256)"]);
     c.ok(GOV, cmd);
     let cmd = exec(&c, GOV, 0);
-    c.rejected(GOV, cmd, "state.wrong_state");
+    c.rejected(GOV, cmd, "diamond.cut_timelocked");
     c.warp(7 * DAY);
     let cmd = exec(&c, GOV, 0);
     c.ok(GOV, cmd);
@@ -71,22 +71,22 @@ fn collisions_foreign_selectors_and_immutable_selectors_are_refused() {
     let votes_facet = builtin_facets().iter().find(|f| f.name == "votes").expect("votes").address;
     // Adding a registered selector: collision.
     let cmd = cut(&c, GOV, token_facet, ACTION_ADD, &["transfer(address,address,uint256)"]);
-    c.rejected(GOV, cmd, "diamond.cut_refused");
+    c.rejected(GOV, cmd, "diamond.selector_registered");
     // Pointing a selector at a facet that does not implement it.
     let cmd = cut(&c, GOV, votes_facet, ACTION_REPLACE, &["transfer(address,address,uint256)"]);
-    c.rejected(GOV, cmd, "diamond.cut_refused");
+    c.rejected(GOV, cmd, "diamond.facet_lacks_selector");
     // Replacing with the same facet.
     let cmd = cut(&c, GOV, token_facet, ACTION_REPLACE, &["transfer(address,address,uint256)"]);
-    c.rejected(GOV, cmd, "diamond.cut_refused");
+    c.rejected(GOV, cmd, "diamond.same_facet");
     // The cut and loupe functions are immutable.
     let cmd =
         cut(&c, GOV, Address::ZERO, ACTION_REMOVE, &["diamondCut((address,uint8,bytes4[])[])"]);
-    c.rejected(GOV, cmd, "diamond.cut_refused");
+    c.rejected(GOV, cmd, "diamond.selector_immutable");
     let cmd = cut(&c, GOV, Address::ZERO, ACTION_REMOVE, &["facets()"]);
-    c.rejected(GOV, cmd, "diamond.cut_refused");
+    c.rejected(GOV, cmd, "diamond.selector_immutable");
     // Unknown facet address.
     let cmd = cut(&c, GOV, Address::repeat_byte(9), ACTION_ADD, &["nothing()"]);
-    c.rejected(GOV, cmd, "diamond.cut_refused");
+    c.rejected(GOV, cmd, "diamond.unknown_facet");
 }
 
 #[test]
@@ -96,7 +96,7 @@ fn cuts_expire_and_can_be_cancelled_by_the_guardian() {
     c.ok(GOV, cmd);
     c.warp(7 * DAY + 14 * DAY + 1);
     let cmd = exec(&c, GOV, 0);
-    c.rejected(GOV, cmd, "state.wrong_state");
+    c.rejected(GOV, cmd, "diamond.cut_expired");
     let cmd =
         Command::CancelCut(CancelCut { cutId: 0, nonce: c.nonce(ALICE), deadline: c.deadline() });
     c.rejected(ALICE, cmd, "access.unauthorized");

@@ -158,7 +158,7 @@ impl Chain {
 
     pub fn ok(&mut self, who: u32, command: Command) -> Receipt {
         let r = self.run(who, command);
-        assert!(r.success, "expected success, got {:?}: {:?}", r.code, r.message);
+        assert!(r.success(), "expected success, got {:?}: {:?}", r.code(), r.message());
         r
     }
 
@@ -167,8 +167,8 @@ impl Chain {
         let nonce_before = self.nonce(who);
         let snapshot_before = state_without_nonce(&self.engine, addr(who));
         let r = self.run(who, command);
-        assert!(!r.success, "expected rejection {code}, command succeeded");
-        assert_eq!(r.code.as_deref(), Some(code), "message: {:?}", r.message);
+        assert!(!r.success(), "expected rejection {code}, command succeeded");
+        assert_eq!(r.code(), Some(code), "message: {:?}", r.message());
         assert!(r.logs.is_empty());
         // Nothing changed but the nonce.
         assert_eq!(self.nonce(who), nonce_before + 1);

@@ -5,6 +5,7 @@ mod access;
 mod admission;
 mod commitment;
 mod diamond;
+mod errors;
 mod genesis;
 mod harness;
 mod properties;

@@ -47,7 +47,7 @@ fn set_minter_gives_no_minting_power_without_the_minter_role() {
     let cmd = grant(&c, roles::MINTER, ALICE);
     c.ok(ADMIN, cmd);
     let cmd = accept(&c, ALICE, roles::MINTER);
-    c.rejected(ALICE, cmd, "state.wrong_state");
+    c.rejected(ALICE, cmd, "access.grant_not_yet_acceptable");
     c.warp(2 * DAY);
     let cmd = accept(&c, ALICE, roles::MINTER);
     c.ok(ALICE, cmd);
@@ -235,7 +235,7 @@ fn guardians_cannot_chain_pauses_and_cannot_lift_governance_s() {
     assert!(c.engine.paused_until() <= c.time_s);
     let cmd = pause(&c, GUARDIAN, h72);
     let r = c.rejected(GUARDIAN, cmd, "pause.guardian_cooling_down");
-    assert!(r.message.as_deref().is_some_and(|m| m.contains("needs governance")), "{r:?}");
+    assert!(r.message().as_deref().is_some_and(|m| m.contains("needs governance")), "{r:?}");
     c.time_s = ended + 7 * DAY - 1;
     let cmd = pause(&c, GUARDIAN, 60);
     c.rejected(GUARDIAN, cmd, "pause.guardian_cooling_down");

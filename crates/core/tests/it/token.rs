@@ -46,9 +46,9 @@ fn insufficient_balance_is_rejected_without_change() {
 fn transfer_to_zero_and_unknown_token_are_rejected() {
     let mut c = Chain::new();
     let cmd = transfer(&c, ALICE, icy(&c), Address::ZERO, tokens(1));
-    c.rejected(ALICE, cmd, "param.invalid");
+    c.rejected(ALICE, cmd, "token.to_zero_address");
     let cmd = transfer(&c, ALICE, Address::repeat_byte(7), addr(BOB), tokens(1));
-    c.rejected(ALICE, cmd, "param.invalid");
+    c.rejected(ALICE, cmd, "token.unknown");
 }
 
 #[test]
@@ -161,7 +161,7 @@ fn burn_with_reason_tracks_total_burned_and_circulating() {
         nonce: c.nonce(ALICE),
         deadline: c.deadline(),
     });
-    c.rejected(ALICE, cmd, "param.invalid");
+    c.rejected(ALICE, cmd, "token.burn_reason_too_long");
     let cmd = Command::Burn(Burn {
         amount: tokens(2_000_000),
         reason: String::new(),
@@ -227,9 +227,9 @@ fn icy_params_are_governance_only_and_bounded() {
     let cmd = p(&c, ADMIN, 400, 0);
     c.rejected(ADMIN, cmd, "access.unauthorized");
     let cmd = p(&c, GOV, 600, 0);
-    c.rejected(GOV, cmd, "param.invalid");
+    c.rejected(GOV, cmd, "icy.inflation_out_of_range");
     let cmd = p(&c, GOV, 400, 101);
-    c.rejected(GOV, cmd, "param.invalid");
+    c.rejected(GOV, cmd, "icy.transfer_burn_too_high");
     let cmd = p(&c, GOV, 400, 100);
     c.ok(GOV, cmd);
     // 1% transfer burn, rounded up, in the protocol's favour.
@@ -264,7 +264,7 @@ fn excluded_set_is_versioned() {
         nonce: c.nonce(GOV),
         deadline: c.deadline(),
     });
-    c.rejected(GOV, cmd, "param.invalid");
+    c.rejected(GOV, cmd, "icy.excluded_not_distinct");
 }
 
 #[test]
@@ -275,7 +275,7 @@ fn pause_blocks_token_moves_for_its_duration() {
         nonce: c.nonce(GUARDIAN),
         deadline: c.deadline(),
     });
-    c.rejected(GUARDIAN, cmd, "param.invalid");
+    c.rejected(GUARDIAN, cmd, "pause.duration_out_of_range");
     let cmd =
         Command::Pause(Pause { durationS: 3600, nonce: c.nonce(ALICE), deadline: c.deadline() });
     c.rejected(ALICE, cmd, "access.unauthorized");

@@ -31,7 +31,7 @@ fn nothing_before_the_cliff_then_linear() {
     let cmd = release(&c, BOB, 0);
     c.rejected(BOB, cmd, "access.unauthorized");
     let cmd = release(&c, CAROL, 9);
-    c.rejected(CAROL, cmd, "state.not_found");
+    c.rejected(CAROL, cmd, "vesting.not_found");
     // After the end: everything, never more.
     c.time_s = T0 + 10 * 365 * DAY;
     let cmd = release(&c, CAROL, 0);
@@ -72,5 +72,5 @@ fn create_vesting_locks_sender_tokens_and_their_votes() {
         nonce: c.nonce(ALICE),
         deadline: c.deadline(),
     });
-    c.rejected(ALICE, bad, "param.invalid");
+    c.rejected(ALICE, bad, "vesting.bad_duration");
 }

@@ -33,7 +33,7 @@ fn delegation_and_transfers_move_votes() {
     assert_eq!(c.engine.votes(&addr(BOB)), tokens(600_000));
     // Re-delegating to the same delegate is refused.
     let cmd = delegate(&c, CAROL, addr(ALICE));
-    c.rejected(CAROL, cmd, "state.wrong_state");
+    c.rejected(CAROL, cmd, "votes.already_delegated");
     // Undelegate (to zero): votes vanish.
     let cmd = delegate(&c, CAROL, Address::ZERO);
     c.ok(CAROL, cmd);

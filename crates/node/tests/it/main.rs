@@ -83,7 +83,8 @@ fn acknowledged_commands_are_committed_and_survive_restart() {
         let txs = (0..50).map(|n| transfer(&h, "alice", bob, tokens(1), n)).collect();
         let out = submit(&h, txs);
         assert!(
-            out.iter().all(|o| matches!(o, TxOutcome::Included { receipt, .. } if receipt.success))
+            out.iter()
+                .all(|o| matches!(o, TxOutcome::Included { receipt, .. } if receipt.success()))
         );
         // Acknowledged means visible in the committed view and in the store.
         let TxOutcome::Included { receipt, height, .. } = &out[49] else { panic!("included") };
@@ -121,7 +122,7 @@ fn invalid_commands_are_answered_without_inclusion() {
     // A rule violation is included with a rejection receipt.
     let out = submit(&h, vec![transfer(&h, "alice", bob, tokens(1_000_000_000), 1)]);
     assert!(
-        matches!(&out[0], TxOutcome::Included { receipt, .. } if receipt.code.as_deref() == Some("token.insufficient_balance"))
+        matches!(&out[0], TxOutcome::Included { receipt, .. } if receipt.code() == Some("token.insufficient_balance"))
     );
     assert!(
         h.submit((0..1001).map(|n| transfer(&h, "alice", bob, tokens(1), n)).collect()).is_err()
@@ -241,7 +242,7 @@ fn dry_runs_do_not_block_readers_and_follow_the_head() {
     let h2 = h.clone();
     let tx = first.clone();
     let worker = std::thread::spawn(move || {
-        let r = h2.dry_run(&tx, 0).map(|r| r.success);
+        let r = h2.dry_run(&tx, 0).map(|r| r.success());
         let _ = done_tx.send(r);
     });
     let answer = done_rx.recv_timeout(std::time::Duration::from_secs(20));
@@ -253,7 +254,7 @@ fn dry_runs_do_not_block_readers_and_follow_the_head() {
     assert!(matches!(submit(&h, vec![first.clone()])[0], TxOutcome::Included { .. }));
     assert_eq!(h.dry_run(&first, 0).map_err(|e| e.code()), Err("tx.nonce_reused"));
     let second = transfer(&h, "alice", bob, tokens(1), 1);
-    assert_eq!(h.dry_run(&second, 0).map(|r| r.success), Ok(true));
+    assert_eq!(h.dry_run(&second, 0).map(|r| r.success()), Ok(true));
     // Nothing a dry run did is kept.
     assert_eq!(h.committed().engine.nonce(&devnet::account("alice").expect("a").address), 1);
     drop(node);

@@ -12,7 +12,7 @@ pub use self::state::{PendingGrant, RoleDelays};
 use super::Ctx;
 use crate::{
     command, event,
-    rejection::{Outcome, Rejection},
+    rejection::{Authority, Outcome, Rejection},
     roles,
     state::State,
 };
@@ -73,12 +73,12 @@ fn require_admin(ctx: &Ctx<'_>) -> Outcome {
     if ctx.is_governance() || has_role(ctx.state, &roles::ADMIN.id(), &ctx.sender) {
         Ok(())
     } else {
-        Err(Rejection::Unauthorized("this needs the ADMIN role or governance"))
+        Err(Rejection::Unauthorized { needs: Authority::AdminOrGovernance })
     }
 }
 
 fn known_role(id: &alloy_primitives::B256) -> Result<roles::Role, Rejection> {
-    roles::by_id(id).ok_or_else(|| Rejection::InvalidParameter(format!("unknown role {id}")))
+    roles::by_id(id).ok_or(Rejection::UnknownRole { role: *id })
 }
 
 /// `grantRole(role, account)`: proposes a grant.
@@ -86,10 +86,10 @@ pub fn grant(ctx: &mut Ctx<'_>, c: &command::GrantRole) -> Outcome {
     require_admin(ctx)?;
     let role = known_role(&c.role)?;
     if c.account == Address::ZERO {
-        return Err(Rejection::InvalidParameter("cannot grant a role to the zero address".into()));
+        return Err(Rejection::GrantToZeroAddress);
     }
     if has_role(ctx.state, &c.role, &c.account) {
-        return Err(Rejection::WrongState(format!("{} already holds {}", c.account, role.0)));
+        return Err(Rejection::AlreadyMember { role: c.role, account: c.account });
     }
     let d = delays(ctx.state);
     let delay = if role == roles::KEEPER { 0 } else { d.grant_delay_s };
@@ -113,17 +113,14 @@ pub fn grant(ctx: &mut Ctx<'_>, c: &command::GrantRole) -> Outcome {
 /// `acceptRole(role)`: the grantee accepts within the window.
 pub fn accept(ctx: &mut Ctx<'_>, c: &command::AcceptRole) -> Outcome {
     let Some(g) = pending_grant(ctx.state, &c.role, &ctx.sender) else {
-        return Err(Rejection::NotFound("no pending grant of this role for the sender".into()));
+        return Err(Rejection::NoPendingGrant { role: c.role, account: ctx.sender });
     };
     let now = ctx.env.time_s;
     if now < g.acceptable_at {
-        return Err(Rejection::WrongState(format!(
-            "the grant can be accepted from {}",
-            g.acceptable_at
-        )));
+        return Err(Rejection::GrantNotYetAcceptable { from: g.acceptable_at });
     }
     if now > g.expires_at {
-        return Err(Rejection::WrongState(format!("the grant expired at {}", g.expires_at)));
+        return Err(Rejection::GrantExpired { at: g.expires_at });
     }
     ctx.state.delete(&GRANTS, &(c.role, ctx.sender));
     ctx.state.put(&MEMBERS, (c.role, ctx.sender), true);
@@ -138,7 +135,7 @@ pub fn accept(ctx: &mut Ctx<'_>, c: &command::AcceptRole) -> Outcome {
 pub fn cancel_grant(ctx: &mut Ctx<'_>, c: &command::CancelGrant) -> Outcome {
     require_admin(ctx)?;
     if pending_grant(ctx.state, &c.role, &c.account).is_none() {
-        return Err(Rejection::NotFound("no such pending grant".into()));
+        return Err(Rejection::NoPendingGrant { role: c.role, account: c.account });
     }
     ctx.state.delete(&GRANTS, &(c.role, c.account));
     ctx.emit(
@@ -152,7 +149,7 @@ pub fn cancel_grant(ctx: &mut Ctx<'_>, c: &command::CancelGrant) -> Outcome {
 pub fn revoke(ctx: &mut Ctx<'_>, c: &command::RevokeRole) -> Outcome {
     require_admin(ctx)?;
     if !has_role(ctx.state, &c.role, &c.account) {
-        return Err(Rejection::NotFound("the account does not hold this role".into()));
+        return Err(Rejection::NotMember { role: c.role, account: c.account });
     }
     ctx.state.delete(&MEMBERS, &(c.role, c.account));
     ctx.emit(
@@ -165,7 +162,7 @@ pub fn revoke(ctx: &mut Ctx<'_>, c: &command::RevokeRole) -> Outcome {
 /// `renounceRole(role)`.
 pub fn renounce(ctx: &mut Ctx<'_>, c: &command::RenounceRole) -> Outcome {
     if !has_role(ctx.state, &c.role, &ctx.sender) {
-        return Err(Rejection::NotFound("the sender does not hold this role".into()));
+        return Err(Rejection::NotMember { role: c.role, account: ctx.sender });
     }
     ctx.state.delete(&MEMBERS, &(c.role, ctx.sender));
     ctx.emit(
@@ -206,14 +203,15 @@ pub fn revoke_all(ctx: &mut Ctx<'_>, c: &command::RevokeAll) -> Outcome {
 /// `setRoleDelays(grantDelayS, acceptWindowS)`: governance only.
 pub fn set_delays(ctx: &mut Ctx<'_>, c: &command::SetRoleDelays) -> Outcome {
     if !ctx.is_governance() {
-        return Err(Rejection::Unauthorized("role delays are set by governance"));
+        return Err(Rejection::Unauthorized { needs: Authority::Governance });
     }
     if !(GRANT_DELAY_S_MIN..=GRANT_DELAY_S_MAX).contains(&c.grantDelayS)
         || !(ACCEPT_WINDOW_S_MIN..=ACCEPT_WINDOW_S_MAX).contains(&c.acceptWindowS)
     {
-        return Err(Rejection::InvalidParameter(
-            "grant delay and acceptance window must be 1 to 30 days".into(),
-        ));
+        return Err(Rejection::RoleDelaysOutOfRange {
+            grant_delay_s: c.grantDelayS,
+            accept_window_s: c.acceptWindowS,
+        });
     }
     ctx.state.set_cell(
         &DELAYS,

@@ -19,7 +19,7 @@ use super::{Ctx, access, derived_address};
 use crate::{
     command::{self, COMMANDS, FacetKind, selector},
     event,
-    rejection::{Outcome, Rejection},
+    rejection::{Authority, Outcome, Rejection, Selector},
     roles,
     state::State,
 };
@@ -180,52 +180,38 @@ pub fn apply_cuts(
     registry: &BTreeMap<[u8; 4], Address>,
     cuts: &[CutEntry],
 ) -> Result<BTreeMap<[u8; 4], Address>, Rejection> {
-    if cuts.is_empty() || cuts.len() > CUT_ENTRIES_MAX {
-        return Err(Rejection::CutRefused(format!("a cut has 1 to {CUT_ENTRIES_MAX} entries")));
-    }
     let total: usize = cuts.iter().map(|c| c.selectors.len()).sum();
-    if total == 0 || total > CUT_SELECTORS_MAX {
-        return Err(Rejection::CutRefused(format!(
-            "a cut touches 1 to {CUT_SELECTORS_MAX} selectors"
-        )));
+    if cuts.is_empty() || cuts.len() > CUT_ENTRIES_MAX || total == 0 || total > CUT_SELECTORS_MAX {
+        return Err(Rejection::CutSize { entries: cuts.len() as u64, selectors: total as u64 });
     }
     let mut reg = registry.clone();
     for cut in cuts {
         for sel in &cut.selectors {
-            let hex = alloy_primitives::hex::encode_prefixed(sel);
+            let selector = Selector(*sel);
             if immutable(sel) {
-                return Err(Rejection::CutRefused(format!("selector {hex} is immutable")));
+                return Err(Rejection::SelectorImmutable { selector });
             }
             match cut.action {
                 ACTION_ADD | ACTION_REPLACE => {
                     let Some(facet) = facet_at(&cut.facet) else {
-                        return Err(Rejection::CutRefused(format!(
-                            "no facet implementation at {}",
-                            cut.facet
-                        )));
+                        return Err(Rejection::UnknownFacet { facet: cut.facet });
                     };
                     if !facet.provides(sel) {
-                        return Err(Rejection::CutRefused(format!(
-                            "facet {} does not implement {hex}",
-                            facet.name
-                        )));
+                        return Err(Rejection::FacetLacksSelector {
+                            facet: facet.address,
+                            selector,
+                        });
                     }
                     let current = reg.get(sel).copied();
                     match (cut.action, current) {
                         (ACTION_ADD, Some(_)) => {
-                            return Err(Rejection::CutRefused(format!(
-                                "selector {hex} is already registered"
-                            )));
+                            return Err(Rejection::SelectorRegistered { selector });
                         }
                         (ACTION_REPLACE, None) => {
-                            return Err(Rejection::CutRefused(format!(
-                                "selector {hex} is not registered"
-                            )));
+                            return Err(Rejection::SelectorNotRegistered { selector });
                         }
                         (ACTION_REPLACE, Some(f)) if f == cut.facet => {
-                            return Err(Rejection::CutRefused(format!(
-                                "selector {hex} already points to that facet"
-                            )));
+                            return Err(Rejection::SameFacet { selector });
                         }
                         _ => {}
                     }
@@ -233,17 +219,13 @@ pub fn apply_cuts(
                 }
                 ACTION_REMOVE => {
                     if cut.facet != Address::ZERO {
-                        return Err(Rejection::CutRefused(
-                            "a remove cut must name the zero facet address".into(),
-                        ));
+                        return Err(Rejection::RemoveNamesFacet);
                     }
                     if reg.remove(sel).is_none() {
-                        return Err(Rejection::CutRefused(format!(
-                            "selector {hex} is not registered"
-                        )));
+                        return Err(Rejection::SelectorNotRegistered { selector });
                     }
                 }
-                other => return Err(Rejection::CutRefused(format!("unknown cut action {other}"))),
+                action => return Err(Rejection::UnknownCutAction { action }),
             }
         }
     }
@@ -253,7 +235,7 @@ pub fn apply_cuts(
 /// `diamondCut(cuts)`: governance proposes; executable after the timelock.
 pub fn propose(ctx: &mut Ctx<'_>, c: &command::ProposeCut) -> Outcome {
     if !ctx.is_governance() {
-        return Err(Rejection::Unauthorized("diamond cuts are proposed by governance"));
+        return Err(Rejection::Unauthorized { needs: Authority::Governance });
     }
     let cuts: Vec<CutEntry> = c
         .cuts
@@ -277,17 +259,17 @@ pub fn propose(ctx: &mut Ctx<'_>, c: &command::ProposeCut) -> Outcome {
 /// `executeCut(cutId)`.
 pub fn execute(ctx: &mut Ctx<'_>, c: &command::ExecuteCut) -> Outcome {
     if !ctx.is_governance() {
-        return Err(Rejection::Unauthorized("diamond cuts are executed by governance"));
+        return Err(Rejection::Unauthorized { needs: Authority::Governance });
     }
     let Some(cut) = ctx.state.get(&CUTS, &c.cutId).cloned() else {
-        return Err(Rejection::NotFound(format!("diamond cut {}", c.cutId)));
+        return Err(Rejection::CutNotFound { id: c.cutId });
     };
     let now = ctx.env.time_s;
     if now < cut.eta {
-        return Err(Rejection::WrongState(format!("the cut's timelock ends at {}", cut.eta)));
+        return Err(Rejection::CutTimelocked { eta: cut.eta });
     }
     if now > cut.eta + CUT_GRACE_S {
-        return Err(Rejection::WrongState("the cut expired; propose it again".into()));
+        return Err(Rejection::CutExpired { eta: cut.eta });
     }
     let old = selectors(ctx.state);
     let new = apply_cuts(&old, &cut.cuts)?;
@@ -315,10 +297,10 @@ pub fn execute(ctx: &mut Ctx<'_>, c: &command::ExecuteCut) -> Outcome {
 /// `cancelCut(cutId)`: governance or GUARDIAN.
 pub fn cancel(ctx: &mut Ctx<'_>, c: &command::CancelCut) -> Outcome {
     if !ctx.is_governance() && !access::has_role(ctx.state, &roles::GUARDIAN.id(), &ctx.sender) {
-        return Err(Rejection::Unauthorized("cancelling a cut needs governance or GUARDIAN"));
+        return Err(Rejection::Unauthorized { needs: Authority::GuardianOrGovernance });
     }
     if !ctx.state.contains(&CUTS, &c.cutId) {
-        return Err(Rejection::NotFound(format!("diamond cut {}", c.cutId)));
+        return Err(Rejection::CutNotFound { id: c.cutId });
     }
     ctx.state.delete(&CUTS, &c.cutId);
     ctx.emit(ctx.addrs.diamond, event::CutCancelled { cutId: c.cutId, sender: ctx.sender });

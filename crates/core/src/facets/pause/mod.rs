@@ -8,7 +8,7 @@ pub use self::state::Pause;
 use super::{Ctx, access};
 use crate::{
     command, event,
-    rejection::{Outcome, Rejection},
+    rejection::{Authority, Outcome, Rejection},
     roles,
     state::State,
 };
@@ -46,10 +46,10 @@ pub fn pause(ctx: &mut Ctx<'_>, c: &command::Pause) -> Outcome {
         }
         GUARDIAN_PAUSE_S_MAX
     } else {
-        return Err(Rejection::Unauthorized("pausing needs GUARDIAN or governance"));
+        return Err(Rejection::Unauthorized { needs: Authority::GuardianOrGovernance });
     };
     if c.durationS == 0 || c.durationS > max {
-        return Err(Rejection::InvalidParameter(format!("pause duration must be 1 s to {max} s")));
+        return Err(Rejection::PauseDurationOutOfRange { duration_s: c.durationS, max_s: max });
     }
     let until = now + c.durationS;
     let next = if governance {
@@ -66,7 +66,7 @@ pub fn pause(ctx: &mut Ctx<'_>, c: &command::Pause) -> Outcome {
 pub fn unpause(ctx: &mut Ctx<'_>, _c: &command::Unpause) -> Outcome {
     let governance = ctx.is_governance();
     if !governance && !access::has_role(ctx.state, &roles::GUARDIAN.id(), &ctx.sender) {
-        return Err(Rejection::Unauthorized("unpausing needs GUARDIAN or governance"));
+        return Err(Rejection::Unauthorized { needs: Authority::GuardianOrGovernance });
     }
     let p = ctx.state.cell(&PAUSE);
     if p.until <= ctx.env.time_s {

@@ -14,7 +14,7 @@ use self::state::{
 use super::{Addresses, Ctx, ledger, votes};
 use crate::{
     command, event,
-    rejection::{Outcome, Rejection},
+    rejection::{Authority, Outcome, Rejection},
     roles,
     state::State,
 };
@@ -60,7 +60,7 @@ fn known_token(ctx: &Ctx<'_>, token: Address) -> Result<Address, Rejection> {
     if token == ctx.addrs.icy || token == ctx.addrs.dfg {
         Ok(token)
     } else {
-        Err(Rejection::InvalidParameter(format!("{token} is not a Hoard token")))
+        Err(Rejection::UnknownToken { token })
     }
 }
 
@@ -143,7 +143,7 @@ pub fn move_tokens(
     amount: U256,
 ) -> Outcome {
     if to == Address::ZERO {
-        return Err(Rejection::InvalidParameter("cannot transfer to the zero address".into()));
+        return Err(Rejection::ToZeroAddress);
     }
     let available = balance(ctx.state, &token, &from);
     if available < amount {
@@ -185,7 +185,7 @@ pub fn transfer(ctx: &mut Ctx<'_>, c: &command::Transfer) -> Outcome {
 pub fn approve(ctx: &mut Ctx<'_>, c: &command::Approve) -> Outcome {
     let token = known_token(ctx, c.token)?;
     if c.spender == Address::ZERO {
-        return Err(Rejection::InvalidParameter("cannot approve the zero address".into()));
+        return Err(Rejection::ApproveZeroAddress);
     }
     ctx.state.put(&ALLOWANCES, (token, ctx.sender, c.spender), c.amount);
     ctx.emit(token, event::Approval { owner: ctx.sender, spender: c.spender, value: c.amount });
@@ -208,13 +208,13 @@ pub fn transfer_from(ctx: &mut Ctx<'_>, c: &command::TransferFrom) -> Outcome {
 /// `burn(amount, reason)`: ICY only.
 pub fn burn(ctx: &mut Ctx<'_>, c: &command::Burn) -> Outcome {
     if c.reason.len() > BURN_REASON_BYTES_MAX {
-        return Err(Rejection::InvalidParameter(format!(
-            "burn reason is {} bytes, at most {BURN_REASON_BYTES_MAX}",
-            c.reason.len()
-        )));
+        return Err(Rejection::BurnReasonTooLong {
+            bytes: c.reason.len() as u64,
+            max: BURN_REASON_BYTES_MAX as u64,
+        });
     }
     if c.amount.is_zero() {
-        return Err(Rejection::InvalidParameter("burn amount must be positive".into()));
+        return Err(Rejection::ZeroAmount);
     }
     let icy = ctx.addrs.icy;
     let held = balance(ctx.state, &icy, &ctx.sender);
@@ -262,13 +262,14 @@ pub fn inflation_room(state: &State, icy: &Address, now: u64) -> U256 {
 /// `mint(to, amount)`: holders of the MINTER role, within their allowance.
 pub fn mint(ctx: &mut Ctx<'_>, c: &command::Mint) -> Outcome {
     if !is_minter(ctx.state, &ctx.sender) {
-        return Err(Rejection::Unauthorized("minting ICY needs the MINTER role"));
+        return Err(Rejection::Unauthorized { needs: Authority::Minter });
     }
     let remaining = minter_allowance(ctx.state, &ctx.sender).unwrap_or_default();
-    if c.to == Address::ZERO || c.amount.is_zero() {
-        return Err(Rejection::InvalidParameter(
-            "mint needs a recipient and a positive amount".into(),
-        ));
+    if c.to == Address::ZERO {
+        return Err(Rejection::ToZeroAddress);
+    }
+    if c.amount.is_zero() {
+        return Err(Rejection::ZeroAmount);
     }
     if c.amount > remaining {
         return Err(Rejection::MinterAllowanceExceeded { amount: c.amount, remaining });
@@ -297,10 +298,10 @@ pub fn mint(ctx: &mut Ctx<'_>, c: &command::Mint) -> Outcome {
 pub fn set_minter(ctx: &mut Ctx<'_>, c: &command::SetMinter) -> Outcome {
     if !ctx.is_governance() && !super::access::has_role(ctx.state, &roles::ADMIN.id(), &ctx.sender)
     {
-        return Err(Rejection::Unauthorized("setMinter needs ADMIN or governance"));
+        return Err(Rejection::Unauthorized { needs: Authority::AdminOrGovernance });
     }
     if c.minter == Address::ZERO {
-        return Err(Rejection::InvalidParameter("minter cannot be the zero address".into()));
+        return Err(Rejection::MinterZeroAddress);
     }
     if c.allowance.is_zero() {
         ctx.state.delete(&MINTERS, &c.minter);
@@ -314,19 +315,20 @@ pub fn set_minter(ctx: &mut Ctx<'_>, c: &command::SetMinter) -> Outcome {
 /// `setIcyParams(inflationBps, transferBurnBps)`: governance only, within SPEC bounds.
 pub fn set_icy_params(ctx: &mut Ctx<'_>, c: &command::SetIcyParams) -> Outcome {
     if !ctx.is_governance() {
-        return Err(Rejection::Unauthorized("ICY parameters are set by governance"));
+        return Err(Rejection::Unauthorized { needs: Authority::Governance });
     }
     if !(INFLATION_BPS_MIN..=INFLATION_BPS_MAX).contains(&c.inflationBps) {
-        return Err(Rejection::InvalidParameter(format!(
-            "inflation must be {INFLATION_BPS_MIN}-{INFLATION_BPS_MAX} bps, got {}",
-            c.inflationBps
-        )));
+        return Err(Rejection::InflationOutOfRange {
+            bps: c.inflationBps.into(),
+            min: INFLATION_BPS_MIN.into(),
+            max: INFLATION_BPS_MAX.into(),
+        });
     }
     if c.transferBurnBps > TRANSFER_BURN_BPS_MAX {
-        return Err(Rejection::InvalidParameter(format!(
-            "transfer burn must be at most {TRANSFER_BURN_BPS_MAX} bps, got {}",
-            c.transferBurnBps
-        )));
+        return Err(Rejection::TransferBurnTooHigh {
+            bps: c.transferBurnBps.into(),
+            max: TRANSFER_BURN_BPS_MAX.into(),
+        });
     }
     ctx.state.update(&ICY_PARAMS, (), |p| {
         p.inflation_bps = c.inflationBps;
@@ -342,7 +344,7 @@ pub fn set_icy_params(ctx: &mut Ctx<'_>, c: &command::SetIcyParams) -> Outcome {
 /// `setExcludedAccounts(accounts)`: governance only; creates a new version of the set.
 pub fn set_excluded_accounts(ctx: &mut Ctx<'_>, c: &command::SetExcludedAccounts) -> Outcome {
     if !ctx.is_governance() {
-        return Err(Rejection::Unauthorized("the excluded-accounts set is set by governance"));
+        return Err(Rejection::Unauthorized { needs: Authority::Governance });
     }
     let list = validate_excluded(&c.accounts)?;
     let version = ctx.state.cell(&EXCLUDED_VERSION) + 1;
@@ -355,17 +357,16 @@ pub fn set_excluded_accounts(ctx: &mut Ctx<'_>, c: &command::SetExcludedAccounts
 /// Checks an excluded set: bounded, no duplicates, no zero address.
 pub fn validate_excluded(accounts: &[Address]) -> Result<Vec<Address>, Rejection> {
     if accounts.len() > EXCLUDED_ACCOUNTS_MAX {
-        return Err(Rejection::InvalidParameter(format!(
-            "at most {EXCLUDED_ACCOUNTS_MAX} excluded accounts"
-        )));
+        return Err(Rejection::TooManyExcluded {
+            count: accounts.len() as u64,
+            max: EXCLUDED_ACCOUNTS_MAX as u64,
+        });
     }
     let mut sorted = accounts.to_vec();
     sorted.sort();
     sorted.dedup();
     if sorted.len() != accounts.len() || sorted.contains(&Address::ZERO) {
-        return Err(Rejection::InvalidParameter(
-            "excluded accounts must be distinct and non-zero".into(),
-        ));
+        return Err(Rejection::ExcludedNotDistinct);
     }
     Ok(accounts.to_vec())
 }

@@ -12,7 +12,7 @@ use self::state::{NEXT_ID, SCHEDULES};
 use super::{Ctx, token};
 use crate::{
     command, event,
-    rejection::{Outcome, Rejection},
+    rejection::{Authority, Outcome, Rejection},
     state::State,
 };
 
@@ -61,14 +61,14 @@ pub fn validate(
     duration_s: u64,
 ) -> Result<(), Rejection> {
     if beneficiary == Address::ZERO || amount.is_zero() {
-        return Err(Rejection::InvalidParameter(
-            "vesting needs a beneficiary and a positive amount".into(),
-        ));
+        return Err(Rejection::VestingEmpty);
     }
     if duration_s == 0 || duration_s > VESTING_DURATION_S_MAX || cliff_s > duration_s {
-        return Err(Rejection::InvalidParameter(format!(
-            "vesting duration must be 1 s to {VESTING_DURATION_S_MAX} s and the cliff within it"
-        )));
+        return Err(Rejection::VestingBadDuration {
+            duration_s,
+            cliff_s,
+            max_s: VESTING_DURATION_S_MAX,
+        });
     }
     Ok(())
 }
@@ -114,10 +114,10 @@ pub fn add_schedule(ctx: &mut Ctx<'_>, v: Vesting) -> u64 {
 /// `release(scheduleId)`: the beneficiary takes what has vested.
 pub fn release(ctx: &mut Ctx<'_>, c: &command::ReleaseVested) -> Outcome {
     let Some(mut v) = schedule(ctx.state, c.scheduleId).cloned() else {
-        return Err(Rejection::NotFound(format!("vesting schedule {}", c.scheduleId)));
+        return Err(Rejection::VestingNotFound { id: c.scheduleId });
     };
     if v.beneficiary != ctx.sender {
-        return Err(Rejection::Unauthorized("only the beneficiary releases a vesting schedule"));
+        return Err(Rejection::Unauthorized { needs: Authority::Beneficiary });
     }
     let amount = releasable_at(&v, ctx.env.time_s);
     if amount.is_zero() {

@@ -11,7 +11,7 @@ use self::state::{
 use super::{Ctx, token};
 use crate::{
     command, event,
-    rejection::{Outcome, Rejection},
+    rejection::{Authority, Outcome, Rejection},
     state::State,
 };
 
@@ -130,11 +130,11 @@ pub fn move_votes(ctx: &mut Ctx<'_>, src: Address, dst: Address, amount: U256) {
 /// `delegate(delegatee)`: moves the sender's DFG voting power.
 pub fn delegate(ctx: &mut Ctx<'_>, c: &command::Delegate) -> Outcome {
     if ctx.sender == ctx.addrs.vesting_escrow {
-        return Err(Rejection::Unauthorized("the vesting escrow never delegates"));
+        return Err(Rejection::Unauthorized { needs: Authority::NotTheEscrow });
     }
     let old = delegate_of(ctx.state, &ctx.sender);
     if old == c.delegatee {
-        return Err(Rejection::WrongState("already delegated to this address".into()));
+        return Err(Rejection::AlreadyDelegated { delegate: old });
     }
     if c.delegatee == Address::ZERO {
         ctx.state.delete(&DELEGATES, &ctx.sender);
