@@ -177,6 +177,40 @@ impl Engine {
     pub fn state(&self) -> &State {
         &self.state
     }
+    /// Runs `f` as a handler of facet `facet` for a user `sender` in the block of `env`, as
+    /// if dispatched to it: its writes are kept when it applies and undone when it is
+    /// rejected. For tests of module mechanisms that no command exposes yet.
+    #[cfg(test)]
+    pub(crate) fn run_handler(
+        &mut self,
+        env: &Env,
+        sender: Address,
+        facet: u8,
+        f: impl FnOnce(&mut Ctx<'_>) -> Outcome,
+    ) -> (Outcome, Vec<Log>) {
+        let checkpoint = self.state.checkpoint();
+        let mut logs = Vec::new();
+        let outcome = {
+            let mut ctx = Ctx {
+                state: &mut self.state,
+                env,
+                sender,
+                logs: &mut logs,
+                addrs: &self.addrs,
+                origin: crate::facets::modules::Origin::User,
+                facet,
+                depth: 0,
+            };
+            f(&mut ctx)
+        };
+        if outcome.is_err() {
+            self.state.revert(checkpoint);
+            logs.clear();
+        }
+        self.state.commit_journal();
+        (outcome, logs)
+    }
+
     /// The current state root.
     pub fn state_root(&self) -> B256 {
         self.commitment.root()
@@ -314,6 +348,9 @@ impl Engine {
                 sender: tx.sender,
                 logs: &mut logs,
                 addrs: &self.addrs,
+                origin: crate::facets::modules::Origin::User,
+                facet: crate::facets::modules::facet_number(tx.command.info().facet),
+                depth: 0,
             };
             dispatch(&mut ctx, &tx.command)
         };
@@ -352,7 +389,9 @@ impl Engine {
     }
 }
 
-fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> Outcome {
+/// Dispatches a command through the diamond's selector registry to its facet's handler (the
+/// pause applies to internal calls too).
+pub(crate) fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> Outcome {
     let info = command.info();
     let sel = command.selector();
     let registered = diamond::facet_of(ctx.state, &sel)

@@ -457,6 +457,21 @@ rejections! {
     } = "pause.set_by_governance", "governance paused the protocol until {until}; only governance can lift that pause";
     /// The protocol is not paused.
     NotPaused = "pause.not_paused", "the protocol is not paused";
+    /// Tokens of a module account move only by its owning facet or as the module.
+    ModuleAccountProtected {
+        /// The module account.
+        account: Address,
+    } = "module.account_protected", "{account} is a protocol module account: only its own module moves what it holds";
+    /// A facet tried to act as a module it does not own.
+    NotModuleOwner {
+        /// The module account.
+        module: Address,
+    } = "module.not_owner", "only the module's own facet may act as {module}";
+    /// Internal calls nested too deep.
+    CallTooDeep {
+        /// The limit.
+        max: u64,
+    } = "module.call_too_deep", "internal calls nest at most {max} deep";
     /// Already delegated to that address.
     AlreadyDelegated {
         /// The current delegate.

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod diamond;
 pub mod ledger;
+pub mod modules;
 pub mod pause;
 pub mod registry;
 pub mod token;
@@ -39,7 +40,7 @@ impl Addresses {
             diamond,
             icy: derived_address("hoard.token.ICY"),
             dfg: derived_address("hoard.token.DFG"),
-            vesting_escrow: derived_address("hoard.escrow.vesting"),
+            vesting_escrow: modules::Module::VestingEscrow.account(),
         }
     }
 }
@@ -61,6 +62,12 @@ pub struct Ctx<'a> {
     pub logs: &'a mut Vec<Log>,
     /// Well-known addresses.
     pub addrs: &'a Addresses,
+    /// Who the command runs for.
+    pub origin: modules::Origin,
+    /// The number of the facet whose handler runs.
+    pub facet: u8,
+    /// How many internal calls deep this is (0: the command itself).
+    pub depth: u8,
 }
 
 impl Ctx<'_> {

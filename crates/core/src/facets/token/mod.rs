@@ -145,6 +145,7 @@ pub fn move_tokens(
     if to == Address::ZERO {
         return Err(Rejection::ToZeroAddress);
     }
+    ctx.check_may_debit(&from)?;
     let available = balance(ctx.state, &token, &from);
     if available < amount {
         return Err(Rejection::InsufficientBalance { available, needed: amount });
@@ -217,6 +218,7 @@ pub fn burn(ctx: &mut Ctx<'_>, c: &command::Burn) -> Outcome {
         return Err(Rejection::ZeroAmount);
     }
     let icy = ctx.addrs.icy;
+    ctx.check_may_debit(&ctx.sender)?;
     let held = balance(ctx.state, &icy, &ctx.sender);
     if held < c.amount {
         return Err(Rejection::InsufficientBalance { available: held, needed: c.amount });
