@@ -62,6 +62,10 @@ pub struct TxArgs {
     /// Print the signed command instead of sending it.
     #[arg(long, global = true)]
     print_only: bool,
+    /// Make governance execute the command (`actAsGovernance`): for the governance steward
+    /// only, until the governance facet's proposals do it (on the devnet: --dev-key governance).
+    #[arg(long, global = true)]
+    as_governance: bool,
     #[command(subcommand)]
     cmd: TxCommand,
 }
@@ -249,7 +253,10 @@ pub fn run(args: TxArgs) -> anyhow::Result<()> {
     let obj = msg.as_object_mut().context("the message must be a JSON object")?;
     obj.insert("nonce".into(), json!(nonce));
     obj.insert("deadline".into(), json!(now + args.deadline_s));
-    let command = Command::from_json(ty, msg.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut command = Command::from_json(ty, msg.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if args.as_governance {
+        command = hoard_core::facets::governance::wrap(&command, nonce, now + args.deadline_s);
+    }
     let chain_id = chain["chain_id"].as_u64().context("chain id")?;
     let diamond: Address = chain["diamond"].as_str().context("diamond")?.parse()?;
     let signed = SignedCommand::sign(command.clone(), &domain(chain_id, diamond), &secret);

@@ -428,6 +428,7 @@ fn chain() -> Value {
         ("dfg", address()),
         ("vesting_escrow", address()),
         ("governance", address()),
+        ("governance_steward", nullable(address())),
         (
             "head",
             object(&[

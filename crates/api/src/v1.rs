@@ -353,6 +353,7 @@ pub(crate) async fn chain(State(state): State<AppState>) -> Json<Value> {
         "dfg": a.dfg,
         "vesting_escrow": a.vesting_escrow,
         "governance": c.engine.governance(),
+        "governance_steward": (c.engine.governance_steward() != Address::ZERO).then(|| c.engine.governance_steward()),
         "head": { "height": c.head.height, "hash": c.head.hash, "time_s": c.head.time_s, "time_iso": iso_time(c.head.time_s), "state_root": c.head.state_root },
     }))
 }

@@ -88,6 +88,10 @@ sol! {
     /// Cancel a proposed cut (governance or GUARDIAN).
     #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
     struct CancelCut { uint64 cutId; uint64 nonce; uint64 deadline; }
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct ActAsGovernance { uint16 commandType; bytes command; uint64 nonce; uint64 deadline; }
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct EndStewardship { uint64 nonce; uint64 deadline; }
 }
 
 /// The facets of the diamond (modules of the engine).
@@ -107,6 +111,8 @@ pub enum FacetKind {
     DiamondCut,
     /// Loupe queries (immutable, views only).
     Loupe,
+    /// The governance module (for now its steward).
+    Governance,
 }
 
 /// Static description of a command type.
@@ -249,6 +255,8 @@ commands! {
     50 => ProposeCut, DiamondCut, "diamondCut((address,uint8,bytes4[])[])";
     51 => ExecuteCut, DiamondCut, "executeCut(uint64)";
     52 => CancelCut, DiamondCut, "cancelCut(uint64)";
+    60 => ActAsGovernance, Governance, "actAsGovernance(uint16,bytes)";
+    61 => EndStewardship, Governance, "endStewardship()";
 }
 
 /// Most elements of an array field of a JSON message.
@@ -337,6 +345,13 @@ fn canonical_value(
             "field `{path}`: expected a 0x-prefixed 20-byte hex address, got {}",
             crate::rejection::echo(text)
         )),
+        "bytes" if text.len() <= 2 + 2 * ACTION_BYTES_MAX && hex_of_even_len(text) => {
+            Ok(value.clone())
+        }
+        "bytes" => Err(format!(
+            "field `{path}`: expected 0x-prefixed hex of at most {ACTION_BYTES_MAX} bytes, got {}",
+            crate::rejection::echo(text)
+        )),
         _ => {
             let size: usize = ty
                 .strip_prefix("bytes")
@@ -353,6 +368,16 @@ fn canonical_value(
             ))
         }
     }
+}
+
+/// Longest `bytes` field of a message (an encoded governance action).
+pub const ACTION_BYTES_MAX: usize = 64 * 1024;
+
+/// Whether `text` is `0x` followed by whole bytes of hex.
+fn hex_of_even_len(text: &str) -> bool {
+    text.len().is_multiple_of(2)
+        && text.starts_with("0x")
+        && text[2..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Whether `text` is `0x` followed by exactly `bytes` bytes of hex.

@@ -430,5 +430,7 @@ pub(crate) fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> Outcome {
         Command::ProposeCut(c) => diamond::propose(ctx, c),
         Command::ExecuteCut(c) => diamond::execute(ctx, c),
         Command::CancelCut(c) => diamond::cancel(ctx, c),
+        Command::ActAsGovernance(c) => crate::facets::governance::act(ctx, c),
+        Command::EndStewardship(c) => crate::facets::governance::end_stewardship(ctx, c),
     }
 }

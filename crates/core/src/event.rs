@@ -47,6 +47,12 @@ sol! {
     event DiamondCut(uint64 indexed cutId, uint32 selectorsChanged);
     /// A diamond cut was cancelled.
     event CutCancelled(uint64 indexed cutId, address indexed sender);
+    /// The governance steward made governance execute a command (the inner command's own
+    /// events follow).
+    event GovernanceActed(address indexed steward, uint16 commandType);
+    /// The governance steward's stewardship ended; only the governance facet's proposals can
+    /// act for governance from now on.
+    event StewardshipEnded(address indexed steward);
 }
 
 /// One log entry.
@@ -108,4 +114,6 @@ pub const EVENT_NAMES: &[(&str, &str)] = &[
     (CutProposed::SIGNATURE, "CutProposed"),
     (DiamondCut::SIGNATURE, "DiamondCut"),
     (CutCancelled::SIGNATURE, "CutCancelled"),
+    (GovernanceActed::SIGNATURE, "GovernanceActed"),
+    (StewardshipEnded::SIGNATURE, "StewardshipEnded"),
 ];

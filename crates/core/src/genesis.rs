@@ -49,8 +49,11 @@ pub struct Genesis {
     pub timestamp: u64,
     /// The diamond address (EIP-712 `verifyingContract`).
     pub diamond: Address,
-    /// The governance account.
-    pub governance: Address,
+    /// The governance steward: the one key that may make the governance module act
+    /// (`actAsGovernance`) until the governance facet's proposals do. Governance itself is a
+    /// module account that no key signs for. (Older files call this field `governance`.)
+    #[serde(alias = "governance")]
+    pub steward: Address,
     /// ICY.
     pub icy: IcyGenesis,
     /// DFG.
@@ -209,8 +212,8 @@ impl Genesis {
         if self.chain_id == 0 {
             return invalid("chain_id must be positive".into());
         }
-        if self.diamond == Address::ZERO || self.governance == Address::ZERO {
-            return invalid("diamond and governance must be non-zero addresses".into());
+        if self.diamond == Address::ZERO || self.steward == Address::ZERO {
+            return invalid("diamond and steward must be non-zero addresses".into());
         }
         let lists = [
             self.icy.allocations.len(),
@@ -318,7 +321,7 @@ impl Genesis {
                 time_s: self.timestamp,
             },
         );
-        state.set_cell(&access::state::GOVERNANCE, self.governance);
+        state.set_cell(&crate::facets::governance::state::STEWARD, self.steward);
         state.set_cell(
             &access::state::DELAYS,
             access::RoleDelays {

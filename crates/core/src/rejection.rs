@@ -164,16 +164,19 @@ pub enum Authority {
     Beneficiary,
     /// Any account but the vesting escrow (which never delegates).
     NotTheEscrow,
+    /// The governance steward.
+    Steward,
 }
 
 impl Authority {
-    const ALL: [Authority; 6] = [
+    const ALL: [Authority; 7] = [
         Authority::Governance,
         Authority::AdminOrGovernance,
         Authority::GuardianOrGovernance,
         Authority::Minter,
         Authority::Beneficiary,
         Authority::NotTheEscrow,
+        Authority::Steward,
     ];
 
     /// Its stable name.
@@ -185,6 +188,7 @@ impl Authority {
             Authority::Minter => "minter",
             Authority::Beneficiary => "beneficiary",
             Authority::NotTheEscrow => "not_the_escrow",
+            Authority::Steward => "steward",
         }
     }
 }
@@ -198,6 +202,7 @@ impl std::fmt::Display for Authority {
             Authority::Minter => "minting ICY needs the MINTER role",
             Authority::Beneficiary => "only the beneficiary releases a vesting schedule",
             Authority::NotTheEscrow => "the vesting escrow never delegates",
+            Authority::Steward => "only the governance steward may act for governance",
         })
     }
 }
@@ -472,6 +477,13 @@ rejections! {
         /// The limit.
         max: u64,
     } = "module.call_too_deep", "internal calls nest at most {max} deep";
+    /// A governance action that is not a command this build knows.
+    BadAction {
+        /// The command type given.
+        command_type: u64,
+    } = "governance.bad_action", "the governance action is not a well-formed command of type {command_type}";
+    /// A governance action that is itself a governance-facet command.
+    NestedAction = "governance.nested_action", "a governance action cannot be another governance command";
     /// Already delegated to that address.
     AlreadyDelegated {
         /// The current delegate.

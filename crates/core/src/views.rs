@@ -171,9 +171,13 @@ impl Engine {
     pub fn vesting_schedule(&self, id: u64) -> Option<Vesting> {
         vesting::schedule(self.state(), id).cloned()
     }
-    /// The governance account.
+    /// The governance account (a module account: no key signs for it).
     pub fn governance(&self) -> Address {
-        access::governance(self.state())
+        crate::facets::governance::account()
+    }
+    /// The governance steward (zero once the stewardship ended).
+    pub fn governance_steward(&self) -> Address {
+        crate::facets::governance::steward(self.state())
     }
     /// Whether an account holds a role.
     pub fn has_role(&self, role: &B256, account: &Address) -> bool {

@@ -33,7 +33,10 @@ pub struct DemoAccount {
 
 /// Demo account names and purposes, in a fixed order.
 pub const DEMO: [(&str, &str); 8] = [
-    ("governance", "governance account (owns parameters and diamond cuts)"),
+    (
+        "governance",
+        "governance steward (makes the keyless governance module act: hoard tx --as-governance)",
+    ),
     ("admin", "ADMIN and GUARDIAN roles"),
     ("treasury", "protocol treasury (excluded from circulating supply)"),
     ("minter", "registered ICY minter (rewards)"),
@@ -91,7 +94,7 @@ pub fn genesis(timestamp: u64) -> Genesis {
         chain_id: DEVNET_CHAIN_ID,
         timestamp,
         diamond: diamond(),
-        governance: a("governance"),
+        steward: a("governance"),
         icy: IcyGenesis {
             allocations: vec![
                 alloc(a("treasury"), "60000000", None),

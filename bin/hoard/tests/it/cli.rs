@@ -90,6 +90,42 @@ fn tx_and_query_commands_round_trip() {
         .expect("runs");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("access.unauthorized"));
+    // The governance steward makes the keyless governance module act; signed directly, the
+    // same command is not governance's.
+    let url = node.url();
+    let pause = |extra: &[&str]| {
+        let mut args = vec!["tx", "--node", url.as_str(), "--dev-key", "governance"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["pause", "--duration-s", "60"]);
+        hoard().args(args).output().expect("runs")
+    };
+    let out = pause(&[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[access.unauthorized]"));
+    let out = pause(&["--as-governance"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["receipt"]["command"], "ActAsGovernance");
+    let names: Vec<&str> = v["receipt"]["logs"]
+        .as_array()
+        .expect("logs")
+        .iter()
+        .filter_map(|l| l["name"].as_str())
+        .collect();
+    assert_eq!(names, ["GovernanceActed", "Paused"], "{v}");
+    let out = hoard()
+        .args([
+            "tx",
+            "--node",
+            &node.url(),
+            "--dev-key",
+            "governance",
+            "--as-governance",
+            "unpause",
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // A rejection with amounts says them in whole tokens, as the command was typed.
     let out = hoard()
         .args([

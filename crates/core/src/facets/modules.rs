@@ -25,7 +25,7 @@ mod tests;
 /// Facet numbers (see `registry.rs`) of the facets to come that own module accounts.
 pub mod owners {
     /// The governance facet.
-    pub const GOVERNANCE: u8 = 7;
+    pub const GOVERNANCE: u8 = super::super::governance::state::FACET;
     /// The treasury facet.
     pub const TREASURY: u8 = 8;
     /// The rewards facet.
@@ -126,6 +126,7 @@ pub fn facet_number(kind: FacetKind) -> u8 {
         FacetKind::Access => super::access::state::FACET,
         FacetKind::Pause => super::pause::state::FACET,
         FacetKind::DiamondCut | FacetKind::Loupe => super::diamond::state::FACET,
+        FacetKind::Governance => super::governance::state::FACET,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::state::{TableId, TableSpec};
 
-use super::{access, diamond, ledger, pause, token, vesting, votes};
+use super::{access, diamond, governance, ledger, pause, token, vesting, votes};
 
 /// Every facet's tables, by facet number.
 pub static FACET_TABLES: &[(&str, &[&dyn TableSpec])] = &[
@@ -14,6 +14,7 @@ pub static FACET_TABLES: &[(&str, &[&dyn TableSpec])] = &[
     ("access", access::state::TABLES),
     ("pause", pause::state::TABLES),
     ("diamond", diamond::state::TABLES),
+    ("governance", governance::state::TABLES),
 ];
 
 /// The table with this id.

@@ -3,7 +3,7 @@
 //! visible, the yearly inflation room taken at the year's start, the cut timelock bounded at
 //! genesis, vesting events from the diamond.
 
-use alloy_primitives::U256;
+use alloy_primitives::{Address, U256};
 use hoard_core::{command::*, facets::diamond, roles};
 
 use crate::harness::*;
@@ -254,4 +254,66 @@ fn guardians_cannot_chain_pauses_and_cannot_lift_governance_s() {
     let cmd = Command::Unpause(Unpause { nonce: c.nonce(GUARDIAN), deadline: c.deadline() });
     c.rejected(GUARDIAN, cmd, "pause.set_by_governance");
     assert_eq!(c.engine.paused_until(), at + 10 * DAY);
+}
+
+#[test]
+fn governance_is_a_keyless_module_that_the_steward_makes_act() {
+    let mut c = Chain::new();
+    let gov = c.engine.governance();
+    assert_eq!(gov, hoard_core::facets::modules::Module::Governance.account());
+    assert_eq!(c.engine.governance_steward(), addr(GOV));
+    let params = |c: &Chain, who: u32| {
+        Command::SetIcyParams(SetIcyParams {
+            inflationBps: 400,
+            transferBurnBps: 10,
+            nonce: c.nonce(who),
+            deadline: c.deadline(),
+        })
+    };
+    // Signed directly by the steward's key, a governance command is not governance's.
+    let direct = SignedCommand::sign(params(&c, GOV), c.engine.domain(), &key(GOV))
+        .verify(c.engine.domain())
+        .expect("verifies");
+    let r = c.run_tx(direct).expect("included");
+    assert_eq!(r.code(), Some("access.unauthorized"));
+    // Made to act by the steward, governance sets them; the act is recorded first.
+    let r = c.ok(GOV, params(&c, GOV));
+    let names: Vec<&str> = r.logs.iter().filter_map(|l| l.name()).collect();
+    assert_eq!(names, ["GovernanceActed", "IcyParamsSet"]);
+    assert_eq!(c.engine.icy_params().inflation_bps, 400);
+    // Anyone else's actAsGovernance is refused; so are malformed and nested actions.
+    let act = |c: &Chain, who: u32, command_type: u16, bytes: Vec<u8>| {
+        Command::ActAsGovernance(ActAsGovernance {
+            commandType: command_type,
+            command: bytes.into(),
+            nonce: c.nonce(who),
+            deadline: c.deadline(),
+        })
+    };
+    let inner = params(&c, ALICE);
+    let cmd = act(&c, ALICE, inner.type_id(), inner.abi_encode());
+    c.rejected(ALICE, cmd, "access.unauthorized");
+    let cmd = act(&c, GOV, 999, vec![1, 2, 3]);
+    c.rejected(GOV, cmd, "governance.bad_action");
+    let cmd = act(&c, GOV, inner.type_id(), vec![0xff; 7]);
+    c.rejected(GOV, cmd, "governance.bad_action");
+    let nested = Command::EndStewardship(EndStewardship { nonce: 0, deadline: 0 });
+    let cmd = act(&c, GOV, nested.type_id(), nested.abi_encode());
+    c.rejected(GOV, cmd, "governance.nested_action");
+    // An action governance may not take fails as a whole, with its own code.
+    let too_high = Command::SetIcyParams(SetIcyParams {
+        inflationBps: 900,
+        transferBurnBps: 0,
+        nonce: c.nonce(GOV),
+        deadline: c.deadline(),
+    });
+    c.rejected(GOV, too_high, "icy.inflation_out_of_range");
+    // The stewardship ends for good.
+    let cmd =
+        Command::EndStewardship(EndStewardship { nonce: c.nonce(GOV), deadline: c.deadline() });
+    let r = c.ok(GOV, cmd);
+    assert_eq!(r.logs[0].name(), Some("StewardshipEnded"));
+    assert_eq!(c.engine.governance_steward(), Address::ZERO);
+    let cmd = params(&c, GOV);
+    c.rejected(GOV, cmd, "access.unauthorized");
 }

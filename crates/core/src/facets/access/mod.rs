@@ -1,13 +1,12 @@
 //! Access control (SPEC 3.6): roles with two-step, timelocked grants that must be accepted
-//! within a window (KEEPER grants need no delay), revocation and emergency revoke-all; and the
-//! governance account.
+//! within a window (KEEPER grants need no delay), revocation and emergency revoke-all.
 
 pub mod state;
 
 use alloy_primitives::{Address, B256};
 use hoard_primitives::DAY_S;
 
-use self::state::{DELAYS, GOVERNANCE, GRANTS, MEMBERS};
+use self::state::{DELAYS, GRANTS, MEMBERS};
 pub use self::state::{PendingGrant, RoleDelays};
 use super::Ctx;
 use crate::{
@@ -16,11 +15,6 @@ use crate::{
     roles,
     state::State,
 };
-
-/// The governance account.
-pub fn governance(state: &State) -> Address {
-    state.cell(&GOVERNANCE)
-}
 
 /// Whether an account holds a role.
 pub fn has_role(state: &State, role: &B256, a: &Address) -> bool {
@@ -35,9 +29,10 @@ pub fn members(state: &State, role: &B256) -> Vec<Address> {
         .collect()
 }
 
-/// Every role an account holds or has pending, for the admission rule: whether it is named.
+/// Whether an account holds or has pending any role, or is the governance steward: for the
+/// admission rule.
 pub fn is_named(state: &State, a: &Address) -> bool {
-    *a == governance(state)
+    *a == super::governance::steward(state)
         || state.iter(&MEMBERS).any(|((_, m), _)| m == a)
         || state.iter(&GRANTS).any(|((_, g), _)| g == a)
 }

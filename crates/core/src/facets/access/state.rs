@@ -1,5 +1,4 @@
-//! The access facet's tables (facet 4): role members, pending grants, the grant delays and the
-//! governance account.
+//! The access facet's tables (facet 4): role members, pending grants and the grant delays.
 
 use alloy_primitives::{Address, B256};
 
@@ -19,11 +18,9 @@ pub const GRANTS: Ordered<(B256, Address), PendingGrant> =
     Ordered::new(TableId::new(FACET, 1), "access.grants");
 /// Delay before a grant can be accepted, and the window to accept it.
 pub const DELAYS: Cell<RoleDelays> = Cell::new(TableId::new(FACET, 2), "access.delays");
-/// The governance account (owns parameters and the diamond).
-pub const GOVERNANCE: Cell<Address> = Cell::new(TableId::new(FACET, 3), "access.governance");
 
 /// Every table of the access facet.
-pub static TABLES: &[&dyn TableSpec] = &[&MEMBERS, &GRANTS, &DELAYS, &GOVERNANCE];
+pub static TABLES: &[&dyn TableSpec] = &[&MEMBERS, &GRANTS, &DELAYS];
 
 /// A pending two-step role grant.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]

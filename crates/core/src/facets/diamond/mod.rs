@@ -115,6 +115,7 @@ fn views(kind: FacetKind) -> &'static [&'static str] {
         FacetKind::Vesting => &["vestingSchedule(uint64)", "releasable(uint64)"],
         FacetKind::Access => &["hasRole(bytes32,address)", "pendingGrant(bytes32,address)"],
         FacetKind::Pause => &["paused()"],
+        FacetKind::Governance => &["governanceSteward()"],
         FacetKind::DiamondCut => &[],
         FacetKind::Loupe => &[
             "facets()",
@@ -137,6 +138,7 @@ pub fn builtin_facets() -> &'static [FacetImpl] {
             ("pause", FacetKind::Pause),
             ("diamondCut", FacetKind::DiamondCut),
             ("diamondLoupe", FacetKind::Loupe),
+            ("governance", FacetKind::Governance),
         ]
         .into_iter()
         .map(|(name, kind)| {

@@ -33,7 +33,7 @@ fn engine() -> Engine {
         chain_id: 31337,
         timestamp: T0,
         diamond: who(0xd1),
-        governance: who(0x60),
+        steward: who(0x60),
         icy: IcyGenesis {
             allocations: vec![alloc(who(1), "1000000"), alloc(Module::Test.account(), "1000")],
             inflation_bps: 300,
