@@ -72,7 +72,7 @@ pub struct TxArgs {
 
 #[derive(clap::Subcommand, Debug)]
 enum TxCommand {
-    /// Transfer ICY or DFG.
+    /// Transfer an asset (ICY, DFG, or a bridged asset such as USDC).
     Transfer {
         #[arg(long)]
         token: String,
@@ -101,6 +101,12 @@ enum TxCommand {
         to: String,
         #[arg(long)]
         amount: String,
+    },
+    /// Draw from an asset's faucet (devnets).
+    Drip {
+        /// The asset (a symbol such as usdc, or its 0x address).
+        #[arg(long)]
+        token: String,
     },
     /// Burn ICY with a reason.
     Burn {
@@ -163,9 +169,13 @@ enum TxCommand {
 }
 
 fn amount(s: &str) -> anyhow::Result<String> {
-    parse_units(s, 18)
+    amount_of(s, 18)
+}
+
+fn amount_of(s: &str, decimals: u8) -> anyhow::Result<String> {
+    parse_units(s, decimals)
         .map(|v| v.to_string())
-        .with_context(|| format!("{s:?} is not an amount (decimal, at most 18 decimals)"))
+        .with_context(|| format!("{s:?} is not an amount (decimal, at most {decimals} decimals)"))
 }
 
 /// An address, or on the devnet a demo account's name (`alice`, `bob`, ...).
@@ -199,30 +209,54 @@ pub fn run(args: TxArgs) -> anyhow::Result<()> {
     }
     let devnet = chain["chain_id"].as_u64() == Some(hoard_node::devnet::DEVNET_CHAIN_ID);
     let address = |s: &str| address(s, devnet);
-    let token = |t: &str| -> anyhow::Result<String> {
-        match t.to_ascii_lowercase().as_str() {
-            "icy" => Ok(chain["icy"].as_str().unwrap_or_default().to_string()),
-            "dfg" => Ok(chain["dfg"].as_str().unwrap_or_default().to_string()),
-            other => other.parse::<Address>().map(|a| a.to_string()).map_err(|_| {
-                anyhow::anyhow!(
-                    "unknown token {t:?}: give icy, dfg, or a token's 0x address (the tokens \
-                     this node knows are listed by `hoard query tokens`)"
+    let (_, listed) = client.get("/v1/assets")?;
+    let assets: Vec<(String, String, u8)> = listed["assets"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|a| {
+                    Some((
+                        a["symbol"].as_str()?.to_string(),
+                        a["address"].as_str()?.to_string(),
+                        u8::try_from(a["decimals"].as_u64()?).ok()?,
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    // A token by symbol (any letter case) or address, with its decimals.
+    let token_of = |t: &str| -> anyhow::Result<(String, u8)> {
+        let found = assets.iter().find(|(symbol, address, _)| {
+            symbol.eq_ignore_ascii_case(t) || address.eq_ignore_ascii_case(t)
+        });
+        match found {
+            Some((_, address, decimals)) => Ok((address.clone(), *decimals)),
+            None => {
+                let mut symbols: Vec<String> = assets.iter().map(|a| a.0.to_lowercase()).collect();
+                symbols.sort();
+                bail!(
+                    "unknown token {t:?}: give one of {} or a registered asset's 0x address",
+                    symbols.join(", ")
                 )
-            }),
+            }
         }
     };
+    let token = |t: &str| token_of(t).map(|(a, _)| a);
+    let amount_in = |t: &str, a: &str| token_of(t).and_then(|(_, d)| amount_of(a, d));
     let (ty, mut msg): (&str, Value) = match &args.cmd {
-        TxCommand::Transfer { token: t, to, amount: a } => {
-            ("Transfer", json!({ "token": token(t)?, "to": address(to)?, "amount": amount(a)? }))
-        }
+        TxCommand::Transfer { token: t, to, amount: a } => (
+            "Transfer",
+            json!({ "token": token(t)?, "to": address(to)?, "amount": amount_in(t, a)? }),
+        ),
         TxCommand::Approve { token: t, spender, amount: a } => (
             "Approve",
-            json!({ "token": token(t)?, "spender": address(spender)?, "amount": amount(a)? }),
+            json!({ "token": token(t)?, "spender": address(spender)?, "amount": amount_in(t, a)? }),
         ),
         TxCommand::TransferFrom { token: t, owner, to, amount: a } => (
             "TransferFrom",
-            json!({ "token": token(t)?, "from": address(owner)?, "to": address(to)?, "amount": amount(a)? }),
+            json!({ "token": token(t)?, "from": address(owner)?, "to": address(to)?, "amount": amount_in(t, a)? }),
         ),
+        TxCommand::Drip { token: t } => ("Drip", json!({ "asset": token(t)? })),
         TxCommand::Burn { amount: a, reason } => {
             ("Burn", json!({ "amount": amount(a)?, "reason": reason }))
         }

@@ -31,6 +31,17 @@ pub fn tokens(amount: U256) -> String {
     }
 }
 
+/// An amount of an asset with `decimals` decimals, with thousands separators and its symbol
+/// (`1,234.5 USDC`), exact; trailing zeros of the fraction are trimmed.
+pub fn units(amount: U256, decimals: u8, symbol: &str) -> String {
+    let text = hoard_primitives::format_units(amount, decimals);
+    let number = match text.split_once('.') {
+        Some((int, frac)) => format!("{}.{frac}", group_thousands(int)),
+        None => group_thousands(&text),
+    };
+    format!("{number} {symbol}")
+}
+
 /// An amount with its symbol: `12.5 ICY`.
 pub fn amount(amount: U256, symbol: &str) -> String {
     format!("{} {symbol}", tokens(amount))
@@ -120,7 +131,8 @@ pub fn readable_rejection(code: &str, message: &str, symbol: Option<&str>) -> Op
         | "access.grant_not_yet_acceptable"
         | "access.grant_expired"
         | "diamond.cut_timelocked"
-        | "diamond.cut_expired" => Number::Time,
+        | "diamond.cut_expired"
+        | "token.faucet_cooling_down" => Number::Time,
         _ => return None,
     };
     let mut out = String::with_capacity(message.len() + 32);

@@ -285,6 +285,32 @@ fn account() -> Value {
         ("vesting", array(vesting())),
         ("roles", array(string())),
         ("is_minter", boolean()),
+        (
+            "assets",
+            array(object(&[
+                ("address", address()),
+                ("symbol", string()),
+                ("decimals", int()),
+                ("balance", units()),
+                ("balance_display", display()),
+            ])),
+        ),
+        ("block", int()),
+    ])
+}
+fn assets() -> Value {
+    object(&[
+        (
+            "assets",
+            array(object(&[
+                ("address", address()),
+                ("symbol", string()),
+                ("decimals", int()),
+                ("total_supply", units()),
+                ("total_supply_display", display()),
+                ("faucet", boolean()),
+            ])),
+        ),
         ("block", int()),
     ])
 }
@@ -690,6 +716,16 @@ pub static ENDPOINTS: &[Endpoint] = &[
         )],
         errors: &[400],
         route: || get(v1::account),
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/v1/assets",
+        summary: "Every asset of the ledger (ICY, DFG and bridged tokens) with its decimals, supply and whether a faucet gives it",
+        params: &[],
+        body: None,
+        replies: &[json_reply(200, "the assets", assets)],
+        errors: &[],
+        route: || get(v1::assets),
     },
     Endpoint {
         method: Method::Get,

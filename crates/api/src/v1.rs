@@ -493,8 +493,38 @@ pub(crate) async fn account(
         "vesting": vesting,
         "roles": role_names,
         "is_minter": e.is_minter(&a),
+        "assets": e
+            .assets()
+            .into_iter()
+            .filter_map(|(token, asset, _)| {
+                let balance = e.asset_balance(&token, &a);
+                (!balance.is_zero()).then(|| json!({
+                    "address": token, "symbol": asset.symbol, "decimals": asset.decimals,
+                    "balance": u256_str(balance),
+                    "balance_display": crate::display::units(balance, asset.decimals, &asset.symbol),
+                }))
+            })
+            .collect::<Vec<_>>(),
         "block": c.head.height,
     })))
+}
+
+pub(crate) async fn assets(State(state): State<AppState>) -> Json<Value> {
+    let c = state.node.committed();
+    let e = &c.engine;
+    let list: Vec<Value> = e
+        .assets()
+        .into_iter()
+        .map(|(token, asset, supply)| {
+            json!({
+                "address": token, "symbol": asset.symbol, "decimals": asset.decimals,
+                "total_supply": u256_str(supply.total),
+                "total_supply_display": crate::display::units(supply.total, asset.decimals, &asset.symbol),
+                "faucet": e.state().contains(&hoard_core::facets::token::state::FAUCETS, &token),
+            })
+        })
+        .collect();
+    Json(json!({ "assets": list, "block": c.head.height }))
 }
 
 pub(crate) async fn tokens(State(state): State<AppState>) -> Json<Value> {

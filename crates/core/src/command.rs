@@ -92,6 +92,10 @@ sol! {
     struct ActAsGovernance { uint16 commandType; bytes command; uint64 nonce; uint64 deadline; }
     #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
     struct EndStewardship { uint64 nonce; uint64 deadline; }
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct RegisterAsset { string symbol; uint8 decimals; uint64 nonce; uint64 deadline; }
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct Drip { address asset; uint64 nonce; uint64 deadline; }
 }
 
 /// The facets of the diamond (modules of the engine).
@@ -240,6 +244,8 @@ commands! {
     6 => SetMinter, Token, "setMinter(address,uint256)";
     7 => SetIcyParams, Token, "setIcyParams(uint16,uint16)";
     8 => SetExcludedAccounts, Token, "setExcludedAccounts(address[])";
+    9 => RegisterAsset, Token, "registerAsset(string,uint8)";
+    11 => Drip, Token, "drip(address)";
     10 => Delegate, Votes, "delegate(address)";
     20 => CreateVesting, Vesting, "createVesting(address,uint256,uint64,uint64,uint64)";
     21 => ReleaseVested, Vesting, "release(uint64)";

@@ -415,6 +415,8 @@ pub(crate) fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> Outcome {
         Command::SetMinter(c) => token::set_minter(ctx, c),
         Command::SetIcyParams(c) => token::set_icy_params(ctx, c),
         Command::SetExcludedAccounts(c) => token::set_excluded_accounts(ctx, c),
+        Command::RegisterAsset(c) => token::register_asset(ctx, c),
+        Command::Drip(c) => token::drip(ctx, c),
         Command::Delegate(c) => votes::delegate(ctx, c),
         Command::CreateVesting(c) => vesting::create(ctx, c),
         Command::ReleaseVested(c) => vesting::release(ctx, c),

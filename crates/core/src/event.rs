@@ -50,6 +50,8 @@ sol! {
     /// The governance steward made governance execute a command (the inner command's own
     /// events follow).
     event GovernanceActed(address indexed steward, uint16 commandType);
+    /// An asset was registered in the ledger.
+    event AssetRegistered(address indexed asset, string symbol, uint8 decimals);
     /// The governance steward's stewardship ended; only the governance facet's proposals can
     /// act for governance from now on.
     event StewardshipEnded(address indexed steward);
@@ -115,5 +117,6 @@ pub const EVENT_NAMES: &[(&str, &str)] = &[
     (DiamondCut::SIGNATURE, "DiamondCut"),
     (CutCancelled::SIGNATURE, "CutCancelled"),
     (GovernanceActed::SIGNATURE, "GovernanceActed"),
+    (AssetRegistered::SIGNATURE, "AssetRegistered"),
     (StewardshipEnded::SIGNATURE, "StewardshipEnded"),
 ];

@@ -61,6 +61,9 @@ pub struct Genesis {
     /// Initial role holders.
     #[serde(default)]
     pub roles: Vec<RoleGenesis>,
+    /// Assets beside ICY and DFG (bridged tokens: USDC, WBTC, ...), registered at genesis.
+    #[serde(default)]
+    pub assets: Vec<AssetGenesis>,
     /// Parameters.
     #[serde(default)]
     pub params: ParamsGenesis,
@@ -99,6 +102,32 @@ pub struct DfgGenesis {
     /// Vesting schedules (tokens go to the escrow).
     #[serde(default)]
     pub vesting: Vec<VestingGenesis>,
+}
+
+/// An asset registered at genesis, at its derived address (`keccak256("hoard.asset.<SYMBOL>")`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssetGenesis {
+    /// Symbol: 1 to 11 upper-case letters or digits.
+    pub symbol: String,
+    /// Decimals of its base unit.
+    pub decimals: u8,
+    /// Opening balances, in whole tokens of this asset (no delegate).
+    #[serde(default)]
+    pub allocations: Vec<Allocation>,
+    /// A faucet (devnets): each account may draw `amount` whole tokens every `interval_s`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faucet: Option<FaucetGenesis>,
+}
+
+/// A devnet faucet.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaucetGenesis {
+    /// Whole tokens per drip.
+    pub amount: String,
+    /// Seconds between two drips of one account.
+    pub interval_s: u64,
 }
 
 /// One balance.
@@ -221,6 +250,8 @@ impl Genesis {
             self.dfg.vesting.len(),
             self.roles.len(),
             self.icy.minters.len(),
+            self.assets.len(),
+            self.assets.iter().map(|a| a.allocations.len()).max().unwrap_or(0),
         ];
         if lists.iter().any(|n| *n > GENESIS_ENTRIES_MAX) {
             return invalid(format!("at most {GENESIS_ENTRIES_MAX} entries per list"));
@@ -380,6 +411,60 @@ impl Genesis {
             state.put(&token::state::MINTERS, m.account, v);
             // A genesis minter holds the MINTER role from the start (genesis is trusted).
             state.put(&access::state::MEMBERS, (roles::MINTER.id(), m.account), true);
+        }
+        // The ledger's assets: ICY and DFG, then the genesis's bridged assets.
+        token::register(&mut state, addrs.icy, token::Asset { symbol: "ICY".into(), decimals: 18 });
+        token::register(&mut state, addrs.dfg, token::Asset { symbol: "DFG".into(), decimals: 18 });
+        for (i, g) in self.assets.iter().enumerate() {
+            let field = |f: &str| format!("assets[{i}].{f}");
+            if !token::valid_symbol(&g.symbol) || g.decimals > token::ASSET_DECIMALS_MAX {
+                return invalid(format!(
+                    "{}: a symbol is 1 to 11 upper-case letters or digits, with at most {} decimals",
+                    field("symbol"),
+                    token::ASSET_DECIMALS_MAX
+                ));
+            }
+            let address = token::asset_address(&g.symbol);
+            if token::asset(&state, &address).is_some() {
+                return invalid(format!("{}: {} is registered twice", field("symbol"), g.symbol));
+            }
+            token::register(
+                &mut state,
+                address,
+                token::Asset { symbol: g.symbol.clone(), decimals: g.decimals },
+            );
+            let units = |f: String, v: &str| {
+                parse_units(v, g.decimals)
+                    .ok_or(GenesisError::BadAmount { field: f, value: v.to_string() })
+            };
+            let mut supply = U256::ZERO;
+            for (j, a) in g.allocations.iter().enumerate() {
+                let v = units(field(&format!("allocations[{j}]")), &a.amount)?;
+                if a.account == Address::ZERO || a.delegate.is_some() {
+                    return invalid(format!(
+                        "{}: non-zero account, no delegate",
+                        field(&format!("allocations[{j}]"))
+                    ));
+                }
+                state.update(&token::state::BALANCES, (address, a.account), |b| *b += v);
+                supply += v;
+            }
+            state.put(
+                &token::state::SUPPLY,
+                address,
+                token::state::Supply { total: supply, burned: U256::ZERO },
+            );
+            if let Some(f) = &g.faucet {
+                let amount = units(field("faucet.amount"), &f.amount)?;
+                if amount.is_zero() || f.interval_s == 0 {
+                    return invalid(format!("{}: a positive amount and interval", field("faucet")));
+                }
+                state.put(
+                    &token::state::FAUCETS,
+                    address,
+                    token::Faucet { amount, interval_s: f.interval_s },
+                );
+            }
         }
         state.set_cell(&token::state::EXCLUDED_VERSION, 1);
         state.put(&token::state::EXCLUDED, 1, self.icy.excluded.clone());

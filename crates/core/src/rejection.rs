@@ -369,6 +369,28 @@ rejections! {
     ToZeroAddress = "token.to_zero_address", "tokens cannot be sent or minted to the zero address";
     /// The zero address cannot be approved.
     ApproveZeroAddress = "token.approve_zero_address", "the zero address cannot be approved as a spender";
+    /// A symbol or decimals an asset cannot have.
+    BadAsset {
+        /// The decimals given.
+        decimals: u64,
+        /// The most decimals.
+        max: u64,
+    } = "token.bad_asset", "an asset has a symbol of 1 to 11 upper-case letters or digits and at most {max} decimals (got {decimals})";
+    /// An asset with that symbol is registered.
+    AssetRegistered {
+        /// Its address.
+        token: Address,
+    } = "token.asset_registered", "the asset {token} is already registered";
+    /// The asset has no faucet.
+    NoFaucet {
+        /// The asset.
+        token: Address,
+    } = "token.no_faucet", "the asset {token} has no faucet on this chain";
+    /// The account drew from the faucet too recently.
+    FaucetCoolingDown {
+        /// When it may draw again.
+        from: u64,
+    } = "token.faucet_cooling_down", "the faucet gives again from {from}";
     /// An amount that must be positive is zero.
     ZeroAmount = "token.zero_amount", "the amount must be positive";
     /// A burn reason longer than allowed.

@@ -84,6 +84,27 @@ impl Engine {
     pub fn total_supply(&self, token: TokenId) -> U256 {
         token::supply(self.state(), &token.address(self.addresses())).total
     }
+    /// Every registered asset (ICY and DFG included) with its supply, by address.
+    pub fn assets(&self) -> Vec<(Address, token::Asset, token::state::Supply)> {
+        token::assets(self.state())
+            .map(|(a, asset)| (*a, asset.clone(), token::supply(self.state(), a)))
+            .collect()
+    }
+    /// A registered asset.
+    pub fn asset(&self, token: &Address) -> Option<token::Asset> {
+        token::asset(self.state(), token).cloned()
+    }
+    /// A holder's balance of any asset.
+    pub fn asset_balance(&self, token: &Address, holder: &Address) -> U256 {
+        token::balance(self.state(), token, holder)
+    }
+    /// Every holder of an asset with a non-zero balance (unordered).
+    pub fn asset_holders(&self, token: Address) -> impl Iterator<Item = (Address, U256)> + '_ {
+        self.state()
+            .iter(&token::state::BALANCES)
+            .filter(move |((tok, _), _)| *tok == token)
+            .map(|((_, holder), b)| (*holder, *b))
+    }
     /// ICY circulating supply.
     pub fn circulating_supply(&self) -> U256 {
         token::circulating_supply(self.state(), &self.addresses().icy)

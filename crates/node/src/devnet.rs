@@ -6,10 +6,12 @@ use hoard_core::{
     command::address_of_secret,
     facets::derived_address,
     genesis::{
-        Allocation, DfgGenesis, Genesis, IcyGenesis, MinterGenesis, ParamsGenesis, RoleGenesis,
-        VestingGenesis,
+        Allocation, AssetGenesis, DfgGenesis, FaucetGenesis, Genesis, IcyGenesis, MinterGenesis,
+        ParamsGenesis, RoleGenesis, VestingGenesis,
     },
 };
+
+const DAY_S: u64 = 86_400;
 use secp256k1::SecretKey;
 
 /// Password of the demo keystores that `hoard node --dev` writes (devnet only).
@@ -129,6 +131,31 @@ pub fn genesis(timestamp: u64) -> Genesis {
             RoleGenesis { role: "GUARDIAN".into(), account: a("admin") },
             RoleGenesis { role: "MINTER".into(), account: a("minter") },
         ],
+        assets: devnet_assets(&a),
         params: ParamsGenesis::default(),
     }
+}
+
+/// The devnet's bridged assets (USDC 6 decimals, WBTC 8, WETH 18), held by the demo accounts,
+/// each with a faucet any account may draw from once a day (`hoard tx drip --token usdc`).
+fn devnet_assets(a: &dyn Fn(&str) -> Address) -> Vec<AssetGenesis> {
+    let asset = |symbol: &str, decimals: u8, each: &str, treasury: &str, drip: &str| AssetGenesis {
+        symbol: symbol.into(),
+        decimals,
+        allocations: ["alice", "bob", "carol", "dave"]
+            .iter()
+            .map(|n| Allocation { account: a(n), amount: each.into(), delegate: None })
+            .chain(std::iter::once(Allocation {
+                account: a("treasury"),
+                amount: treasury.into(),
+                delegate: None,
+            }))
+            .collect(),
+        faucet: Some(FaucetGenesis { amount: drip.into(), interval_s: DAY_S }),
+    };
+    vec![
+        asset("USDC", 6, "1000000", "50000000", "10000"),
+        asset("WBTC", 8, "20", "500", "0.1"),
+        asset("WETH", 18, "500", "10000", "1"),
+    ]
 }

@@ -59,7 +59,7 @@ fn options_go_before_or_after_the_subcommand_and_names_stand_for_addresses() {
         "alice",
         "transfer",
         "--token",
-        "usdc",
+        "usdt",
         "--to",
         "bob",
         "--amount",
@@ -67,9 +67,52 @@ fn options_go_before_or_after_the_subcommand_and_names_stand_for_addresses() {
     ]);
     assert!(!ok);
     assert!(
-        err.contains("unknown token \"usdc\": give icy, dfg, or a token's 0x address"),
+        err.contains(
+            "unknown token \"usdt\": give one of dfg, icy, usdc, wbtc, weth or a registered asset's 0x address"
+        ),
         "{err}"
     );
+    // Bridged assets by symbol, with their own decimals: 1.5 USDC is 1,500,000 base units.
+    let (ok, out, err) = run(&[
+        "tx",
+        "--node",
+        &url,
+        "--dev-key",
+        "alice",
+        "transfer",
+        "--token",
+        "USDC",
+        "--to",
+        "bob",
+        "--amount",
+        "1.5",
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["receipt"]["logs"][0]["name"], "Transfer", "{v}");
+    let (ok, _, err) = run(&[
+        "tx",
+        "--node",
+        &url,
+        "--dev-key",
+        "alice",
+        "--print-only",
+        "transfer",
+        "--token",
+        "usdc",
+        "--to",
+        "bob",
+        "--amount",
+        "1.0000001",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("at most 6 decimals"), "{err}");
+    // The faucet gives once a day.
+    let (ok, _, err) = run(&["tx", "--node", &url, "--dev-key", "dave", "drip", "--token", "wbtc"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&["tx", "--node", &url, "--dev-key", "dave", "drip", "--token", "wbtc"]);
+    assert!(!ok);
+    assert!(err.contains("[token.faucet_cooling_down]"), "{err}");
     let (ok, _, err) = run(&[
         "tx",
         "--node",

@@ -472,3 +472,60 @@ fn a_page_of_blocks_never_looks_complete_when_more_remain() {
     // Every block, genesis included.
     assert_eq!(total as u64, heights.last().copied().expect("heights") + 1);
 }
+
+#[test]
+fn assets_are_listed_and_held_with_their_decimals() {
+    let n = TestNode::start();
+    let (s, v) = get(&n, "/v1/assets");
+    assert_eq!(s, 200, "{v}");
+    let assets = v["assets"].as_array().expect("assets");
+    let find = |symbol: &str| {
+        assets.iter().find(|a| a["symbol"] == symbol).unwrap_or_else(|| panic!("{symbol}: {v}"))
+    };
+    for (symbol, decimals, faucet) in [
+        ("ICY", 18, false),
+        ("DFG", 18, false),
+        ("USDC", 6, true),
+        ("WBTC", 8, true),
+        ("WETH", 18, true),
+    ] {
+        let a = find(symbol);
+        assert_eq!(a["decimals"], decimals, "{a}");
+        assert_eq!(a["faucet"], faucet, "{a}");
+    }
+    // USDC: 4 demo accounts with 1,000,000 and the treasury with 50,000,000.
+    assert_eq!(find("USDC")["total_supply"], "54000000000000");
+    assert_eq!(find("USDC")["total_supply_display"], "54,000,000 USDC");
+    let (_, acc) = get(&n, &format!("/v1/accounts/{}", addr("alice")));
+    let held = acc["assets"].as_array().expect("assets");
+    let wbtc = held.iter().find(|a| a["symbol"] == "WBTC").expect("alice holds WBTC");
+    assert_eq!(wbtc["balance"], "2000000000");
+    assert_eq!(wbtc["balance_display"], "20 WBTC");
+    // Alice sends 1.5 USDC to a fresh address: 1,500,000 base units.
+    let usdc: Address = find("USDC")["address"].as_str().expect("address").parse().expect("addr");
+    let fresh = Address::repeat_byte(0x77);
+    let c = n.handle.committed();
+    let cmd = hoard_core::command::Command::Transfer(hoard_core::command::Transfer {
+        token: usdc,
+        to: fresh,
+        amount: U256::from(1_500_000u64),
+        nonce: c.engine.nonce(&addr("alice")),
+        deadline: u64::MAX,
+    });
+    let key = devnet::account("alice").expect("alice").secret;
+    let signed = hoard_core::command::SignedCommand::sign(cmd.clone(), c.engine.domain(), &key);
+    drop(c);
+    let body = json!({
+        "type": "Transfer",
+        "message": cmd.to_json(),
+        "signature": alloy_primitives::hex::encode_prefixed(signed.signature),
+    });
+    let (s, v) = post(&n, "/v1/tx", &body);
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        v["receipt"]["logs"][0]["address"].as_str().map(str::to_lowercase),
+        Some(usdc.to_string().to_lowercase())
+    );
+    let (_, acc) = get(&n, &format!("/v1/accounts/{fresh}"));
+    assert_eq!(acc["assets"][0]["balance_display"], "1.5 USDC", "{acc}");
+}

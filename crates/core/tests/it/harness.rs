@@ -7,8 +7,8 @@ use hoard_core::{
     block::{self, SealedBlock},
     command::{Command, SignedCommand, Tx, address_of_secret},
     genesis::{
-        Allocation, DfgGenesis, Genesis, IcyGenesis, MinterGenesis, ParamsGenesis, RoleGenesis,
-        VestingGenesis,
+        Allocation, AssetGenesis, DfgGenesis, FaucetGenesis, Genesis, IcyGenesis, MinterGenesis,
+        ParamsGenesis, RoleGenesis, VestingGenesis,
     },
     rejection::TxInvalid,
 };
@@ -87,6 +87,12 @@ pub fn genesis() -> Genesis {
             RoleGenesis { role: "ADMIN".into(), account: addr(ADMIN) },
             RoleGenesis { role: "GUARDIAN".into(), account: addr(GUARDIAN) },
         ],
+        assets: vec![AssetGenesis {
+            symbol: "USDC".into(),
+            decimals: 6,
+            allocations: vec![alloc(ALICE, "1000000"), alloc(TREASURY, "5000000")],
+            faucet: Some(FaucetGenesis { amount: "100".into(), interval_s: DAY }),
+        }],
         params: ParamsGenesis::default(),
     }
 }

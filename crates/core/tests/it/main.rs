@@ -3,6 +3,7 @@
 
 mod access;
 mod admission;
+mod assets;
 mod commitment;
 mod diamond;
 mod errors;

@@ -20,6 +20,8 @@ enum Op {
     Mint { to: usize, amount: u64 },
     Release,
     Warp { seconds: u64 },
+    UsdcTransfer { from: usize, to: usize, amount: u64 },
+    Drip { who: usize },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -36,9 +38,12 @@ fn op() -> impl Strategy<Value = Op> {
         (who.clone(), who.clone(), who.clone(), amount.clone())
             .prop_map(|(spender, from, to, amount)| Op::TransferFrom { spender, from, to, amount }),
         (who.clone(), amount.clone()).prop_map(|(who, amount)| Op::Burn { who, amount }),
-        (who, amount).prop_map(|(to, amount)| Op::Mint { to, amount }),
+        (who.clone(), amount.clone()).prop_map(|(to, amount)| Op::Mint { to, amount }),
         Just(Op::Release),
         (1u64..200 * DAY).prop_map(|seconds| Op::Warp { seconds }),
+        (who.clone(), who.clone(), amount.clone())
+            .prop_map(|(from, to, amount)| Op::UsdcTransfer { from, to, amount }),
+        who.clone().prop_map(|who| Op::Drip { who }),
     ]
 }
 
@@ -112,6 +117,24 @@ fn command(c: &Chain, op: &Op) -> Option<(u32, Command)> {
                 deadline: d,
             }),
         ),
+        Op::UsdcTransfer { from, to, amount } => (
+            a(from),
+            Command::Transfer(Transfer {
+                token: hoard_core::facets::token::asset_address("USDC"),
+                to: addr(a(to)),
+                amount: U256::from(amount) * U256::from(1_000_000u64),
+                nonce: c.nonce(a(from)),
+                deadline: d,
+            }),
+        ),
+        Op::Drip { who } => (
+            a(who),
+            Command::Drip(Drip {
+                asset: hoard_core::facets::token::asset_address("USDC"),
+                nonce: c.nonce(a(who)),
+                deadline: d,
+            }),
+        ),
         Op::Warp { .. } => return None,
     })
 }
@@ -134,6 +157,11 @@ fn check_invariants(c: &Chain) {
     assert_eq!(icy, c.engine.total_supply(TokenId::Icy), "ICY supply = sum of balances");
     assert_eq!(dfg, c.engine.total_supply(TokenId::Dfg), "DFG supply = sum of balances");
     assert_eq!(dfg, tokens(10_000_000), "DFG supply is fixed");
+    // Every asset's supply is the sum of its balances.
+    for (asset, info, supply) in c.engine.assets() {
+        let held: U256 = c.engine.asset_holders(asset).map(|(_, b)| b).sum();
+        assert_eq!(held, supply.total, "{} supply = sum of balances", info.symbol);
+    }
     assert_eq!(
         c.engine.total_burned() + icy,
         tokens(100_000_000) + minted(c),

@@ -8,9 +8,13 @@ use hoard_primitives::{Bps, Rounding, YEAR_S};
 pub mod state;
 
 use self::state::{
-    ALLOWANCES, BALANCES, EXCLUDED, EXCLUDED_VERSION, ICY_PARAMS, ICY_YEAR, IcyYear, MINTERS,
-    SUPPLY, Supply,
+    ALLOWANCES, ASSETS, BALANCES, DRIPS, EXCLUDED, EXCLUDED_VERSION, FAUCETS, ICY_PARAMS, ICY_YEAR,
+    IcyYear, MINTERS, SUPPLY, Supply,
 };
+pub use self::state::{Asset, Faucet};
+
+/// Most decimals of an asset.
+pub const ASSET_DECIMALS_MAX: u8 = 36;
 use super::{Addresses, Ctx, ledger, votes};
 use crate::{
     command, event,
@@ -57,11 +61,82 @@ pub const INFLATION_BPS_MAX: u16 = 500;
 pub const TRANSFER_BURN_BPS_MAX: u16 = 100;
 
 fn known_token(ctx: &Ctx<'_>, token: Address) -> Result<Address, Rejection> {
-    if token == ctx.addrs.icy || token == ctx.addrs.dfg {
+    if ctx.state.contains(&ASSETS, &token) {
         Ok(token)
     } else {
         Err(Rejection::UnknownToken { token })
     }
+}
+
+/// The address of the asset with this symbol: `keccak256("hoard.asset.<SYMBOL>")[12..]`
+/// (ICY and DFG have their own, `Addresses`).
+pub fn asset_address(symbol: &str) -> Address {
+    super::derived_address(&format!("hoard.asset.{symbol}"))
+}
+
+/// Checks an asset symbol: 1 to 11 upper-case ASCII letters or digits.
+pub fn valid_symbol(symbol: &str) -> bool {
+    (1..=state::SYMBOL_BYTES_MAX).contains(&symbol.len())
+        && symbol.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// A registered asset.
+pub fn asset<'a>(state: &'a State, token: &Address) -> Option<&'a Asset> {
+    state.get(&ASSETS, token)
+}
+
+/// Every registered asset, by address.
+pub fn assets(state: &State) -> impl Iterator<Item = (&Address, &Asset)> {
+    state.iter(&ASSETS)
+}
+
+/// Registers an asset (genesis and `registerAsset`).
+pub fn register(state: &mut State, token: Address, asset: Asset) {
+    state.put(&ASSETS, token, asset);
+}
+
+/// `registerAsset(symbol, decimals)`: governance registers a bridged asset at its derived
+/// address; a symbol is registered once.
+pub fn register_asset(ctx: &mut Ctx<'_>, c: &command::RegisterAsset) -> Outcome {
+    if !ctx.is_governance() {
+        return Err(Rejection::Unauthorized { needs: Authority::Governance });
+    }
+    if !valid_symbol(&c.symbol) || c.decimals > ASSET_DECIMALS_MAX {
+        return Err(Rejection::BadAsset {
+            decimals: c.decimals.into(),
+            max: ASSET_DECIMALS_MAX.into(),
+        });
+    }
+    let token = asset_address(&c.symbol);
+    if ctx.state.contains(&ASSETS, &token) {
+        return Err(Rejection::AssetRegistered { token });
+    }
+    register(ctx.state, token, Asset { symbol: c.symbol.clone(), decimals: c.decimals });
+    ctx.emit(
+        ctx.addrs.diamond,
+        event::AssetRegistered { asset: token, symbol: c.symbol.clone(), decimals: c.decimals },
+    );
+    Ok(())
+}
+
+/// `drip(asset)`: a devnet faucet mints its amount to the sender, once per interval.
+pub fn drip(ctx: &mut Ctx<'_>, c: &command::Drip) -> Outcome {
+    let token = known_token(ctx, c.asset)?;
+    let Some(f) = ctx.state.get(&FAUCETS, &token).copied() else {
+        return Err(Rejection::NoFaucet { token });
+    };
+    let now = ctx.env.time_s;
+    if let Some(last) = ctx.state.get(&DRIPS, &(token, ctx.sender)).copied() {
+        let from = last.saturating_add(f.interval_s);
+        if now < from {
+            return Err(Rejection::FaucetCoolingDown { from });
+        }
+    }
+    ctx.state.put(&DRIPS, (token, ctx.sender), now);
+    ctx.state.update(&SUPPLY, token, |s| s.total += f.amount);
+    add_balance(ctx, token, ctx.sender, f.amount);
+    ctx.emit(token, event::Transfer { from: Address::ZERO, to: ctx.sender, value: f.amount });
+    Ok(())
 }
 
 /// A holder's balance of a token.

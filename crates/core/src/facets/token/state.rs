@@ -30,6 +30,13 @@ pub const EXCLUDED: Ordered<u32, Vec<Address>> =
     Ordered::new(TableId::new(FACET, 6), "token.excluded");
 /// The current version of the excluded set.
 pub const EXCLUDED_VERSION: Cell<u32> = Cell::new(TableId::new(FACET, 7), "token.excluded_version");
+/// `asset -> what it is`: every token the ledger holds (ICY and DFG included).
+pub const ASSETS: Ordered<Address, Asset> = Ordered::new(TableId::new(FACET, 8), "token.assets");
+/// `asset -> faucet` (devnets only: set at genesis).
+pub const FAUCETS: Ordered<Address, Faucet> = Ordered::new(TableId::new(FACET, 9), "token.faucets");
+/// `(asset, account) -> time of its last drip`.
+pub const DRIPS: Table<(Address, Address), u64> =
+    Table::new(TableId::new(FACET, 10), "token.drips");
 
 /// Every table of the token facet.
 pub static TABLES: &[&dyn TableSpec] = &[
@@ -41,7 +48,52 @@ pub static TABLES: &[&dyn TableSpec] = &[
     &MINTERS,
     &EXCLUDED,
     &EXCLUDED_VERSION,
+    &ASSETS,
+    &FAUCETS,
+    &DRIPS,
 ];
+
+/// Longest asset symbol, bytes.
+pub const SYMBOL_BYTES_MAX: usize = 11;
+
+/// A registered asset.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Asset {
+    /// Its symbol (`USDC`): 1 to 11 upper-case letters or digits.
+    pub symbol: String,
+    /// Decimals of its base unit.
+    pub decimals: u8,
+}
+
+impl Value for Asset {
+    fn encode_value(&self, out: &mut Vec<u8>) {
+        out.put_bytes(self.symbol.as_bytes());
+        out.put_u8(self.decimals);
+    }
+    fn decode_value(r: &mut Reader<'_>) -> Result<Self, CodecError> {
+        let symbol = String::from_utf8(r.bytes()?.to_vec()).map_err(|_| CodecError("bad utf-8"))?;
+        Ok(Asset { symbol, decimals: r.u8()? })
+    }
+}
+
+/// A devnet faucet: `amount` base units per drip, at most one drip per `interval_s` per account.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Faucet {
+    /// Base units per drip.
+    pub amount: U256,
+    /// Seconds between two drips of one account.
+    pub interval_s: u64,
+}
+
+impl Value for Faucet {
+    fn encode_value(&self, out: &mut Vec<u8>) {
+        out.put_u256(&self.amount);
+        out.put_u64(self.interval_s);
+    }
+    fn decode_value(r: &mut Reader<'_>) -> Result<Self, CodecError> {
+        Ok(Faucet { amount: r.u256()?, interval_s: r.u64()? })
+    }
+}
 
 /// A token's supply.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
