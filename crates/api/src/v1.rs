@@ -149,11 +149,17 @@ fn parse_command(
     let ty = obj.get("type").and_then(Value::as_str).ok_or_else(|| {
         tx_invalid(TxInvalid::Malformed("missing \"type\" (the EIP-712 primary type)".into()))
     })?;
-    if !COMMANDS.iter().any(|c| c.name == ty) {
-        return Err(tx_invalid(TxInvalid::Malformed(format!(
-            "unknown command type {}; GET /v1/eip712/types lists them",
-            echo(ty)
-        ))));
+    match COMMANDS.iter().find(|c| c.name == ty) {
+        None => {
+            return Err(tx_invalid(TxInvalid::Malformed(format!(
+                "unknown command type {}; GET /v1/eip712/types lists them",
+                echo(ty)
+            ))));
+        }
+        Some(c) if c.facet == hoard_core::command::FacetKind::System => {
+            return Err(tx_invalid(TxInvalid::SystemOnly(c.name)));
+        }
+        Some(_) => {}
     }
     let message = obj
         .get("message")
@@ -926,7 +932,8 @@ pub(crate) async fn eip712_types(State(state): State<AppState>) -> Json<Value> {
         ]),
     );
     let mut commands = Vec::new();
-    for info in COMMANDS {
+    // System commands are made by the node only: not for clients to sign.
+    for info in COMMANDS.iter().filter(|c| c.facet != hoard_core::command::FacetKind::System) {
         let encoded = Command::encode_type(info.name).unwrap_or_default();
         for def in type_defs(info.name).unwrap_or_default() {
             types.insert(def.name.clone(), json!(def.fields));

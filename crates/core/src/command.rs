@@ -96,6 +96,10 @@ sol! {
     struct RegisterAsset { string symbol; uint8 decimals; uint64 nonce; uint64 deadline; }
     #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
     struct Drip { address asset; uint64 nonce; uint64 deadline; }
+    /// A system transaction: runs the `count` scheduled tasks due at block `height`'s time
+    /// (nonce and deadline are 0; only the node makes it).
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct RunTasks { uint64 height; uint32 count; uint64 nonce; uint64 deadline; }
 }
 
 /// The facets of the diamond (modules of the engine).
@@ -117,6 +121,8 @@ pub enum FacetKind {
     Loupe,
     /// The governance module (for now its steward).
     Governance,
+    /// The node's own transactions (never signed by a user).
+    System,
 }
 
 /// Static description of a command type.
@@ -263,6 +269,7 @@ commands! {
     52 => CancelCut, DiamondCut, "cancelCut(uint64)";
     60 => ActAsGovernance, Governance, "actAsGovernance(uint16,bytes)";
     61 => EndStewardship, Governance, "endStewardship()";
+    1000 => RunTasks, System, "runTasks(uint64,uint32)";
 }
 
 /// Most elements of an array field of a JSON message.

@@ -11,7 +11,7 @@ use crate::{
     env::Env,
     event::Log,
     facets::{Addresses, Ctx, access, diamond, ledger, pause, token, vesting, votes},
-    rejection::{BlockInvalid, Outcome, Rejection, TxInvalid},
+    rejection::{Authority, BlockInvalid, Outcome, Rejection, TxInvalid},
     state::{ChangeSet, State},
 };
 
@@ -267,6 +267,88 @@ impl Engine {
         Ok(())
     }
 
+    /// When the next scheduled task is due (the sequencer makes a block then, even without
+    /// user commands).
+    pub fn next_task_due(&self) -> Option<u64> {
+        ledger::next_due(&self.state)
+    }
+
+    /// The system transaction the block of `env` opens with, if tasks are due at its time:
+    /// `runTasks(height, count)`, unsigned, from the zero address.
+    pub fn system_tx(&self, env: &Env) -> Option<Tx> {
+        let count = ledger::due_tasks(&self.state, env.time_s).len();
+        (count > 0).then(|| {
+            let command = Command::RunTasks(command::RunTasks {
+                height: env.height,
+                count: count as u32,
+                nonce: 0,
+                deadline: 0,
+            });
+            Tx::new(Address::ZERO, command, [0u8; 65])
+        })
+    }
+
+    /// Executes a system transaction of the block of `env`: it must be exactly the one the
+    /// engine makes ([`Engine::system_tx`]). Each due task runs in its facet with the system
+    /// origin, in a nested checkpoint: a task that fails is dropped, its writes undone, and a
+    /// `TaskFailed` event says why; the others run.
+    pub fn execute_system(&mut self, env: &Env, tx: &Tx) -> Result<Receipt, TxInvalid> {
+        let Command::RunTasks(c) = &tx.command else {
+            return Err(TxInvalid::BadSystemTx(format!(
+                "{} is not a system command",
+                tx.command.name()
+            )));
+        };
+        if tx.sender != Address::ZERO || tx.signature != [0u8; 65] {
+            return Err(TxInvalid::BadSystemTx(
+                "a system transaction is unsigned, from the zero address".into(),
+            ));
+        }
+        let due = ledger::due_tasks(&self.state, env.time_s);
+        if c.height != env.height || c.count as usize != due.len() || due.is_empty() {
+            return Err(TxInvalid::BadSystemTx(format!(
+                "runTasks(height {}, count {}) in block {}, where {} tasks are due",
+                c.height,
+                c.count,
+                env.height,
+                due.len()
+            )));
+        }
+        let mut logs = Vec::new();
+        for (key, task) in due {
+            self.state.delete(&ledger::state::TASKS, &key);
+            let checkpoint = self.state.checkpoint();
+            let before = logs.len();
+            let outcome = {
+                let mut ctx = Ctx {
+                    state: &mut self.state,
+                    env,
+                    sender: Address::ZERO,
+                    logs: &mut logs,
+                    addrs: &self.addrs,
+                    origin: crate::facets::modules::Origin::System,
+                    facet: task.facet,
+                    depth: 0,
+                };
+                run_task(&mut ctx, &task)
+            };
+            if let Err(r) = outcome {
+                self.state.revert(checkpoint);
+                logs.truncate(before);
+                logs.push(Log::new(
+                    self.addrs.diamond,
+                    &crate::event::TaskFailed {
+                        facet: task.facet,
+                        kind: task.kind,
+                        code: r.code().to_string(),
+                    },
+                ));
+            }
+        }
+        self.state.commit_journal();
+        Ok(Receipt::new(tx, Ok(()), logs))
+    }
+
     /// Envelope checks that decide whether a command can be included at all: nonce and deadline.
     pub fn check(&self, env: &Env, tx: &Tx) -> Result<(), TxInvalid> {
         let expected = ledger::nonce(&self.state, &tx.sender);
@@ -293,6 +375,9 @@ impl Engine {
     /// applies and changes some state; otherwise the command is refused before inclusion
     /// ([`TxInvalid::UnknownSender`]) and nothing changes.
     pub fn execute(&mut self, env: &Env, tx: &Tx) -> Result<Receipt, TxInvalid> {
+        if tx.command.info().facet == FacetKind::System {
+            return Err(TxInvalid::SystemOnly(tx.command.name()));
+        }
         let known = self.is_known(&tx.sender);
         if !known && tx.command.nonce() != 0 {
             return Err(TxInvalid::UnknownSender {
@@ -389,6 +474,14 @@ impl Engine {
     }
 }
 
+/// Runs a scheduled task in its facet.
+fn run_task(ctx: &mut Ctx<'_>, task: &ledger::state::Task) -> Outcome {
+    match task.facet {
+        pause::state::FACET => pause::run_task(ctx, task.kind, &task.payload),
+        _ => Err(Rejection::UnknownTask { facet: task.facet.into(), kind: task.kind.into() }),
+    }
+}
+
 /// Dispatches a command through the diamond's selector registry to its facet's handler (the
 /// pause applies to internal calls too).
 pub(crate) fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> Outcome {
@@ -434,5 +527,7 @@ pub(crate) fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> Outcome {
         Command::CancelCut(c) => diamond::cancel(ctx, c),
         Command::ActAsGovernance(c) => crate::facets::governance::act(ctx, c),
         Command::EndStewardship(c) => crate::facets::governance::end_stewardship(ctx, c),
+        // System commands run through `Engine::execute_system`, never as a handler.
+        Command::RunTasks(_) => Err(Rejection::Unauthorized { needs: Authority::TheNode }),
     }
 }

@@ -50,6 +50,10 @@ sol! {
     /// The governance steward made governance execute a command (the inner command's own
     /// events follow).
     event GovernanceActed(address indexed steward, uint16 commandType);
+    /// A scheduled task failed; it was dropped and its writes undone.
+    event TaskFailed(uint8 indexed facet, uint16 kind, string code);
+    /// A pause ended at its time (not lifted early).
+    event PauseEnded(uint64 until);
     /// An asset was registered in the ledger.
     event AssetRegistered(address indexed asset, string symbol, uint8 decimals);
     /// The governance steward's stewardship ended; only the governance facet's proposals can
@@ -118,5 +122,7 @@ pub const EVENT_NAMES: &[(&str, &str)] = &[
     (CutCancelled::SIGNATURE, "CutCancelled"),
     (GovernanceActed::SIGNATURE, "GovernanceActed"),
     (AssetRegistered::SIGNATURE, "AssetRegistered"),
+    (TaskFailed::SIGNATURE, "TaskFailed"),
+    (PauseEnded::SIGNATURE, "PauseEnded"),
     (StewardshipEnded::SIGNATURE, "StewardshipEnded"),
 ];

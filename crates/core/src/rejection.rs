@@ -44,6 +44,12 @@ pub enum TxInvalid {
         /// The block time, unix seconds.
         now: u64,
     },
+    /// A system command (made only by the node) came signed by a user.
+    #[error("{0} is a system command: only the node makes it")]
+    SystemOnly(&'static str),
+    /// A system transaction that is not the one the engine would make for this block.
+    #[error("system transaction refused: {0}")]
+    BadSystemTx(String),
     /// The command type is unknown or its body does not decode.
     #[error("malformed command: {0}")]
     Malformed(String),
@@ -73,6 +79,11 @@ impl TxInvalid {
         ("tx.nonce_gap", "the nonce skips ahead of the account's next nonce"),
         ("tx.expired", "the command's deadline has passed"),
         ("tx.malformed", "the command type is unknown or its body does not decode"),
+        ("tx.system_only", "a system command (made only by the node) came signed by a user"),
+        (
+            "tx.bad_system_tx",
+            "a system transaction that is not the one the engine would make for its block",
+        ),
         (
             "tx.unknown_sender",
             "the signature recovers an address with no state, for which the command would do nothing (almost always a signature for another domain)",
@@ -88,6 +99,8 @@ impl TxInvalid {
             TxInvalid::NonceGap { .. } => "tx.nonce_gap",
             TxInvalid::Expired { .. } => "tx.expired",
             TxInvalid::Malformed(_) => "tx.malformed",
+            TxInvalid::SystemOnly(_) => "tx.system_only",
+            TxInvalid::BadSystemTx(_) => "tx.bad_system_tx",
             TxInvalid::UnknownSender { .. } => "tx.unknown_sender",
         }
     }
@@ -166,10 +179,12 @@ pub enum Authority {
     NotTheEscrow,
     /// The governance steward.
     Steward,
+    /// The node itself (system transactions).
+    TheNode,
 }
 
 impl Authority {
-    const ALL: [Authority; 7] = [
+    const ALL: [Authority; 8] = [
         Authority::Governance,
         Authority::AdminOrGovernance,
         Authority::GuardianOrGovernance,
@@ -177,6 +192,7 @@ impl Authority {
         Authority::Beneficiary,
         Authority::NotTheEscrow,
         Authority::Steward,
+        Authority::TheNode,
     ];
 
     /// Its stable name.
@@ -189,6 +205,7 @@ impl Authority {
             Authority::Beneficiary => "beneficiary",
             Authority::NotTheEscrow => "not_the_escrow",
             Authority::Steward => "steward",
+            Authority::TheNode => "the_node",
         }
     }
 }
@@ -203,6 +220,7 @@ impl std::fmt::Display for Authority {
             Authority::Beneficiary => "only the beneficiary releases a vesting schedule",
             Authority::NotTheEscrow => "the vesting escrow never delegates",
             Authority::Steward => "only the governance steward may act for governance",
+            Authority::TheNode => "only the node runs system commands",
         })
     }
 }
@@ -506,6 +524,13 @@ rejections! {
     } = "governance.bad_action", "the governance action is not a well-formed command of type {command_type}";
     /// A governance action that is itself a governance-facet command.
     NestedAction = "governance.nested_action", "a governance action cannot be another governance command";
+    /// A scheduled task of a kind its facet does not know.
+    UnknownTask {
+        /// The facet.
+        facet: u64,
+        /// The task kind.
+        kind: u64,
+    } = "task.unknown", "facet {facet} has no task of kind {kind}";
     /// Already delegated to that address.
     AlreadyDelegated {
         /// The current delegate.

@@ -67,14 +67,19 @@ impl Sequencer {
         let mut carried: Option<Submission> = None;
         loop {
             let first = match carried.take() {
-                Some(s) => s,
+                Some(s) => Some(s),
                 None => match self.rx.recv_timeout(IDLE_POLL) {
-                    Ok(s) => s,
+                    Ok(s) => Some(s),
                     Err(mpsc::RecvTimeoutError::Timeout) => {
                         if self.shared.stop.load(Ordering::SeqCst) {
                             break;
                         }
-                        continue;
+                        // Without user commands, a block is made when a scheduled task is due.
+                        let now = (self.config.clock)().max(self.head.time_s);
+                        if self.engine.next_task_due().is_none_or(|due| due > now) {
+                            continue;
+                        }
+                        None
                     }
                     Err(mpsc::RecvTimeoutError::Disconnected) => break,
                 },
@@ -93,25 +98,42 @@ impl Sequencer {
                     Some(format!("the engine refused to open block {}: {e}", env.height));
                 self.failed = true;
                 self.shared.running.store(false, Ordering::SeqCst);
-                let _ = first
-                    .reply
-                    .send(first.txs.iter().map(|_| TxOutcome::Failed(e.to_string())).collect());
+                if let Some(first) = first {
+                    let _ = first
+                        .reply
+                        .send(first.txs.iter().map(|_| TxOutcome::Failed(e.to_string())).collect());
+                }
                 break;
             }
             let mut b = Building::default();
-            self.absorb(&env, first, &mut b);
-            while b.txs.len() < BLOCK_TXS_MAX {
-                let left = self.config.block_interval.saturating_sub(opened.elapsed());
-                if left.is_zero() {
-                    break;
+            // The block opens with the node's own transaction when tasks are due.
+            if let Some(system) = self.engine.system_tx(&env) {
+                match self.engine.execute_system(&env, &system) {
+                    Ok(receipt) => {
+                        b.txs.push(system);
+                        b.receipts.push(receipt);
+                    }
+                    Err(e) => {
+                        // The engine's own transaction for its own state: never refused.
+                        tracing::error!(error = %e, "the engine refused its own system transaction");
+                    }
                 }
-                match self.rx.recv_timeout(left) {
-                    Ok(s) if b.txs.len() + s.txs.len() > BLOCK_TXS_MAX => {
-                        carried = Some(s);
+            }
+            if let Some(first) = first {
+                self.absorb(&env, first, &mut b);
+                while b.txs.len() < BLOCK_TXS_MAX {
+                    let left = self.config.block_interval.saturating_sub(opened.elapsed());
+                    if left.is_zero() {
                         break;
                     }
-                    Ok(s) => self.absorb(&env, s, &mut b),
-                    Err(_) => break,
+                    match self.rx.recv_timeout(left) {
+                        Ok(s) if b.txs.len() + s.txs.len() > BLOCK_TXS_MAX => {
+                            carried = Some(s);
+                            break;
+                        }
+                        Ok(s) => self.absorb(&env, s, &mut b),
+                        Err(_) => break,
+                    }
                 }
             }
             if !self.commit(&env, b) {

@@ -115,7 +115,13 @@ fn kill_9_at_random_moments_loses_nothing_acknowledged() {
                 })
             })
             .collect();
-        // Kill at a random moment of the load: 100 ms to 1.5 s in.
+        // Kill at a random moment of the load: 100 ms to 1.5 s after it is under way (the
+        // first 200 commands acknowledged, so a busy machine still tests a loaded node).
+        let started = std::time::Instant::now();
+        while acked.lock().expect("lock").len() < 200 && started.elapsed() < Duration::from_secs(20)
+        {
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let delay_ms = 100 + next(&mut rng) % 1_400;
         std::thread::sleep(Duration::from_millis(delay_ms));
         node.kill();

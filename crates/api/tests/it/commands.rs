@@ -215,3 +215,24 @@ fn rejections_also_read_in_whole_tokens() {
     assert_eq!((s, code(&v)), (409, "tx.nonce_reused"), "{v}");
     assert!(v["error"].get("message_display").is_none(), "{v}");
 }
+
+#[test]
+fn system_commands_are_not_for_clients() {
+    let n = TestNode::start();
+    let body = json!({
+        "type": "RunTasks",
+        "message": { "height": 1, "count": 1, "nonce": 0, "deadline": 0 },
+        "signature": format!("0x{}", "11".repeat(65)),
+    });
+    let (s, v) = post_json(n.addr, "/v1/tx", &body);
+    assert_eq!((s, code(&v)), (400, "tx.system_only"), "{v}");
+    let (_, types) = get_json(n.addr, "/v1/eip712/types");
+    let listed: Vec<&str> = types["commands"]
+        .as_array()
+        .expect("commands")
+        .iter()
+        .filter_map(|c| c["type"].as_str())
+        .collect();
+    assert!(!listed.contains(&"RunTasks"), "{listed:?}");
+    assert!(listed.contains(&"Transfer"));
+}

@@ -127,6 +127,7 @@ pub fn facet_number(kind: FacetKind) -> u8 {
         FacetKind::Pause => super::pause::state::FACET,
         FacetKind::DiamondCut | FacetKind::Loupe => super::diamond::state::FACET,
         FacetKind::Governance => super::governance::state::FACET,
+        FacetKind::System => super::ledger::state::FACET,
     }
 }
 

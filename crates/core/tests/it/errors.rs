@@ -51,6 +51,8 @@ fn every_code_is_distinct_and_documented() {
         TxInvalid::Expired { deadline: 1, now: 2 },
         TxInvalid::Malformed(String::new()),
         TxInvalid::UnknownSender { sender: Address::ZERO, why: String::new() },
+        TxInvalid::SystemOnly("RunTasks"),
+        TxInvalid::BadSystemTx(String::new()),
     ];
     let tx_codes: BTreeSet<&str> = samples_tx.iter().map(TxInvalid::code).collect();
     assert_eq!(tx_codes, TxInvalid::CODES.iter().map(|(c, _)| *c).collect());

@@ -104,6 +104,8 @@ pub struct Chain {
     pub height: u64,
     pub parent: alloy_primitives::B256,
     pub blocks: Vec<SealedBlock>,
+    /// Receipts of the system transactions the blocks opened with.
+    pub system_receipts: Vec<Receipt>,
 }
 
 impl Chain {
@@ -119,6 +121,7 @@ impl Chain {
             height: 0,
             parent: alloy_primitives::B256::ZERO,
             blocks: vec![],
+            system_receipts: vec![],
         }
     }
 
@@ -163,12 +166,34 @@ impl Chain {
         self.run_tx(tx)
     }
 
-    /// Runs an already signed transaction in its own block.
+    /// Runs an already signed transaction in its own block, after the block's system
+    /// transaction when tasks are due (as the node does).
     pub fn run_tx(&mut self, tx: Tx) -> Result<Receipt, TxInvalid> {
         let env = self.env();
         self.engine.begin_block(&env).expect("the harness's blocks follow each other");
-        let r = self.engine.execute(&env, &tx)?;
-        let sealed = block::seal(&mut self.engine, self.parent, &env, vec![tx], vec![r.clone()]);
+        let (mut txs, mut receipts) = (Vec::new(), Vec::new());
+        if let Some(system) = self.engine.system_tx(&env) {
+            let r = self.engine.execute_system(&env, &system).expect("the engine's own system tx");
+            self.system_receipts.push(r.clone());
+            txs.push(system);
+            receipts.push(r);
+        }
+        let r = match self.engine.execute(&env, &tx) {
+            Ok(r) => r,
+            Err(e) => {
+                // Refused: the block holds only the system transaction, if any.
+                if !txs.is_empty() {
+                    let sealed = block::seal(&mut self.engine, self.parent, &env, txs, receipts);
+                    self.parent = sealed.hash;
+                    self.height += 1;
+                    self.blocks.push(sealed);
+                }
+                return Err(e);
+            }
+        };
+        txs.push(tx);
+        receipts.push(r.clone());
+        let sealed = block::seal(&mut self.engine, self.parent, &env, txs, receipts);
         self.parent = sealed.hash;
         self.height += 1;
         self.blocks.push(sealed);
@@ -182,7 +207,25 @@ impl Chain {
         r
     }
 
+    /// Makes a block with only the system transaction when tasks are due (as the node does
+    /// without user traffic); returns its receipt.
+    pub fn run_due_tasks(&mut self) -> Option<Receipt> {
+        let env = self.env();
+        let system = self.engine.system_tx(&env)?;
+        self.engine.begin_block(&env).expect("the harness's blocks follow each other");
+        let r = self.engine.execute_system(&env, &system).expect("the engine's own system tx");
+        let sealed =
+            block::seal(&mut self.engine, self.parent, &env, vec![system], vec![r.clone()]);
+        self.parent = sealed.hash;
+        self.height += 1;
+        self.blocks.push(sealed);
+        self.system_receipts.push(r.clone());
+        Some(r)
+    }
+
     pub fn rejected(&mut self, who: u32, command: Command, code: &str) -> Receipt {
+        // Due tasks run first, in a block of their own: "nothing changed" is about the command.
+        self.run_due_tasks();
         let root_before = self.engine.state_root();
         let nonce_before = self.nonce(who);
         let snapshot_before = state_without_nonce(&self.engine, addr(who));

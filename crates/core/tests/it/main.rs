@@ -12,6 +12,7 @@ mod harness;
 mod properties;
 mod review;
 mod signing;
+mod tasks;
 mod token;
 mod vesting;
 mod votes;

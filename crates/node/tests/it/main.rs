@@ -259,3 +259,46 @@ fn dry_runs_do_not_block_readers_and_follow_the_head() {
     assert_eq!(h.committed().engine.nonce(&devnet::account("alice").expect("a").address), 1);
     drop(node);
 }
+
+#[test]
+fn a_task_due_without_user_traffic_makes_its_own_block_which_verify_replays() {
+    let f = Fixture::new();
+    let node = f.open();
+    let h = node.handle();
+    // The devnet admin (a GUARDIAN) pauses for 60 s.
+    let c = h.committed();
+    let cmd =
+        Command::Pause(hoard_core::command::Pause { durationS: 60, nonce: 0, deadline: u64::MAX });
+    let key = devnet::account("admin").expect("admin").secret;
+    let tx =
+        SignedCommand::sign(cmd, c.engine.domain(), &key).verify(c.engine.domain()).expect("ok");
+    drop(c);
+    assert!(matches!(submit(&h, vec![tx])[0], TxOutcome::Included { .. }));
+    let (height, until) = {
+        let c = h.committed();
+        (c.head.height, c.engine.paused_until())
+    };
+    // Nobody sends anything; the clock passes the pause's end.
+    f.clock.store(until, Ordering::SeqCst);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while h.committed().head.height == height {
+        assert!(std::time::Instant::now() < deadline, "no block was made for the due task");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let head = h.committed().head.height;
+    let txs = h.store().txs_in_block(head).expect("read");
+    assert_eq!(txs.len(), 1, "the block holds the system transaction only");
+    let receipt = hoard_core::Receipt::decode(&txs[0].receipt).expect("receipt");
+    assert_eq!(receipt.command, "RunTasks");
+    assert_eq!(receipt.logs.iter().filter_map(|l| l.name()).collect::<Vec<_>>(), ["PauseEnded"]);
+    assert_eq!(h.committed().engine.next_task_due(), None);
+    drop(h);
+    drop(node);
+    // The log verifies from genesis, system transaction included, and the node restarts.
+    let store = hoard_store::open(&f.path()).expect("store");
+    let report = hoard_node::verify(store.as_ref(), &f.genesis, |_, _| {}).expect("verifies");
+    assert!(report.ok, "{report:?}");
+    drop(store);
+    let node = f.open();
+    assert_eq!(node.handle().committed().head.height, head);
+}

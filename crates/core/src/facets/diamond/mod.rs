@@ -116,6 +116,7 @@ fn views(kind: FacetKind) -> &'static [&'static str] {
         FacetKind::Access => &["hasRole(bytes32,address)", "pendingGrant(bytes32,address)"],
         FacetKind::Pause => &["paused()"],
         FacetKind::Governance => &["governanceSteward()"],
+        FacetKind::System => &[],
         FacetKind::DiamondCut => &[],
         FacetKind::Loupe => &[
             "facets()",
@@ -139,6 +140,7 @@ pub fn builtin_facets() -> &'static [FacetImpl] {
             ("diamondCut", FacetKind::DiamondCut),
             ("diamondLoupe", FacetKind::Loupe),
             ("governance", FacetKind::Governance),
+            ("system", FacetKind::System),
         ]
         .into_iter()
         .map(|(name, kind)| {
@@ -165,7 +167,7 @@ pub fn facet_at(address: &Address) -> Option<&'static FacetImpl> {
 fn immutable(sel: &[u8; 4]) -> bool {
     builtin_facets()
         .iter()
-        .filter(|f| matches!(f.kind, FacetKind::DiamondCut | FacetKind::Loupe))
+        .filter(|f| matches!(f.kind, FacetKind::DiamondCut | FacetKind::Loupe | FacetKind::System))
         .any(|f| f.provides(sel))
 }
 

@@ -28,3 +28,29 @@ pub fn genesis_time(state: &State) -> u64 {
 pub fn chain(state: &State) -> state::Chain {
     state.cell(&state::CHAIN)
 }
+
+/// Most tasks run in one block; the rest run in the next blocks, in order.
+pub const TASKS_PER_BLOCK_MAX: usize = 64;
+
+/// Schedules a task of `facet` at `due_s` (it runs in the first block at or after that time).
+pub fn schedule(state: &mut State, due_s: u64, facet: u8, kind: u16, payload: Vec<u8>) {
+    debug_assert!(payload.len() <= state::TASK_PAYLOAD_BYTES_MAX, "task payloads are small");
+    let seq = state.cell(&state::TASK_SEQ);
+    state.set_cell(&state::TASK_SEQ, seq + 1);
+    state.put(&state::TASKS, (due_s, seq), state::Task { facet, kind, payload });
+}
+
+/// The tasks due at `now` that one block runs: the oldest first, at most
+/// [`TASKS_PER_BLOCK_MAX`].
+pub fn due_tasks(state: &State, now: u64) -> Vec<((u64, u64), state::Task)> {
+    state
+        .range(&state::TASKS, ..=(now, u64::MAX))
+        .take(TASKS_PER_BLOCK_MAX)
+        .map(|(k, t)| (*k, t.clone()))
+        .collect()
+}
+
+/// When the next task is due.
+pub fn next_due(state: &State) -> Option<u64> {
+    state.range(&state::TASKS, ..).next().map(|((due, _), _)| *due)
+}

@@ -59,6 +59,29 @@ pub fn pause(ctx: &mut Ctx<'_>, c: &command::Pause) -> Outcome {
     };
     ctx.state.set_cell(&PAUSE, next);
     ctx.emit(ctx.addrs.diamond, event::Paused { account: ctx.sender, until });
+    super::ledger::schedule(
+        ctx.state,
+        until,
+        state::FACET,
+        TASK_PAUSE_ENDS,
+        until.to_be_bytes().to_vec(),
+    );
+    Ok(())
+}
+
+/// The task that marks the end of a pause at its time.
+pub const TASK_PAUSE_ENDS: u16 = 1;
+
+/// Runs a pause task: when the pause that scheduled it ends as ordered (not lifted early nor
+/// replaced), a `PauseEnded` event says so.
+pub fn run_task(ctx: &mut Ctx<'_>, kind: u16, payload: &[u8]) -> Outcome {
+    let until = match (kind, <[u8; 8]>::try_from(payload)) {
+        (TASK_PAUSE_ENDS, Ok(b)) => u64::from_be_bytes(b),
+        _ => return Err(Rejection::UnknownTask { facet: state::FACET.into(), kind: kind.into() }),
+    };
+    if paused_until(ctx.state) == until {
+        ctx.emit(ctx.addrs.diamond, event::PauseEnded { until });
+    }
     Ok(())
 }
 
