@@ -65,6 +65,12 @@ enum Bench {
         #[arg(long, default_value_t = 100)]
         replays: u32,
     },
+    /// The state commitment: building it over N entries, updating it for 1,000 changed
+    /// entries, and the size of a proof; the devnet genesis built and cloned without it.
+    Commitment {
+        #[arg(long, default_value_t = 10_000_000)]
+        entries: usize,
+    },
     /// Node start-up time over a log of N committed transactions.
     Startup {
         #[arg(long)]
@@ -83,6 +89,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             e2e(database, transfers, batch, clients)?
         }
         Bench::Startup { database, transfers } => startup(database, transfers)?,
+        Bench::Commitment { entries } => commitment(entries)?,
         Bench::Pool { events, steps, swaps, replays } => pool(events, steps, swaps, replays)?,
     };
     println!("{}", serde_json::to_string_pretty(&report)?);
@@ -90,6 +97,67 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
 }
 
 const T0: u64 = 1_767_225_600;
+
+fn commitment(n: usize) -> anyhow::Result<serde_json::Value> {
+    use hoard_core::{
+        commitment::{Commitment, balance_key, verify_entry_proof},
+        state::{Change, ChangeSet},
+    };
+    let token = Address::repeat_byte(0xaa);
+    let holder = |i: usize| {
+        let mut a = [0u8; 20];
+        a[12..].copy_from_slice(&(i as u64).to_be_bytes());
+        Address::from(a)
+    };
+    let value = |i: usize| U256::from(i as u64 + 1).to_be_bytes::<32>().to_vec();
+    let entries: Vec<(Vec<u8>, Vec<u8>)> =
+        (0..n).map(|i| (balance_key(&token, &holder(i)), value(i))).collect();
+    let t = Instant::now();
+    let mut c = Commitment::from_entries(entries.iter().map(|(k, v)| (k.as_slice(), v.as_slice())));
+    let build = t.elapsed();
+    drop(entries);
+    // 1,000 changed entries: 900 balances changed, 100 new holders, spread over the state.
+    let step = (n / 900).max(1);
+    let mut changes: Vec<Change> =
+        (0..900)
+            .map(|j| Change {
+                key: balance_key(&token, &holder((j * step) % n)),
+                value: Some(value(j + 7)),
+            })
+            .chain((0..100).map(|j| Change {
+                key: balance_key(&token, &holder(n + j)),
+                value: Some(value(j)),
+            }))
+            .collect();
+    changes.sort_by(|a, b| a.key.cmp(&b.key));
+    let set = ChangeSet { entries: changes };
+    let t = Instant::now();
+    let root = c.update(&set);
+    let update = t.elapsed();
+    let key = balance_key(&token, &holder(n / 2));
+    let proof = c.prove_key(&key);
+    anyhow::ensure!(verify_entry_proof(&root, &key, &value(n / 2), &proof), "the proof verifies");
+    let proof_bytes = 32 * proof.siblings.len() + 64;
+    // The devnet genesis without the commitment (simulation mode).
+    let genesis = devnet::genesis(T0);
+    let t = Instant::now();
+    let engine = genesis.build_uncommitted()?;
+    let genesis_build = t.elapsed();
+    let t = Instant::now();
+    let copy = engine.clone();
+    let clone = t.elapsed();
+    anyhow::ensure!(copy.state_root().is_zero(), "no commitment");
+    Ok(json!({
+        "bench": "commitment",
+        "entries": n,
+        "build_s": build.as_secs_f64(),
+        "update_1000_changes_ms": update.as_secs_f64() * 1e3,
+        "proof_siblings": proof.siblings.len(),
+        "proof_bytes": proof_bytes,
+        "uncommitted_devnet_genesis_build_ms": genesis_build.as_secs_f64() * 1e3,
+        "uncommitted_engine_clone_ms": clone.as_secs_f64() * 1e3,
+    }))
+}
 
 fn transfer(icy: Address, to: Address, nonce: u64) -> Command {
     Command::Transfer(Transfer {

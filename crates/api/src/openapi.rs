@@ -441,7 +441,14 @@ fn proof() -> Value {
         ("balance", units()),
         ("balance_display", display()),
         ("block", object(&[("height", int()), ("hash", hash()), ("state_root", hash())])),
-        ("proof", object(&[("bucket", array(array(hash()))), ("siblings", array(hash()))])),
+        ("present", boolean()),
+        (
+            "proof",
+            object(&[
+                ("siblings", array(hash())),
+                ("leaf", nullable(object(&[("key_hash", hash()), ("value_hash", hash())]))),
+            ]),
+        ),
         ("verification", text("how to check the proof with keccak alone")),
     ])
 }
@@ -942,7 +949,7 @@ pub static ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         method: Method::Get,
         path: "/v1/proofs/balance/{address}",
-        summary: "Merkle inclusion proof of an account's balance of one token against the head block's state root",
+        summary: "Merkle proof of an account's balance of one token against the head block's state root: inclusion, or absence for a zero balance",
         params: &[ADDRESS, TOKEN],
         body: None,
         replies: &[json_reply(200, "the proof and how to verify it", proof)],

@@ -971,12 +971,7 @@ pub(crate) async fn balance_proof(
     })?;
     let c = state.node.committed();
     let token_address = token.address(c.engine.addresses());
-    let proof = c.engine.prove_balance(&token_address, &a).ok_or_else(|| {
-        ApiError::not_found(format!(
-            "{a} holds no {}: a zero balance is not stored, so there is nothing to prove",
-            token.symbol()
-        ))
-    })?;
+    let proof = c.engine.prove_balance_or_zero(&token_address, &a);
     let balance = c.engine.balance_of(token, &a);
     Ok(Json(json!({
         "address": a,
@@ -984,11 +979,12 @@ pub(crate) async fn balance_proof(
         "token_address": token_address,
         "balance": u256_str(balance),
         "balance_display": amount(balance, token.symbol()),
+        "present": !balance.is_zero(),
         "block": { "height": c.head.height, "hash": c.head.hash, "state_root": c.head.state_root },
         "proof": proof,
-        "verification": "key = 0x01 || 0x00 || token_address || address (the token facet's balances table); \
-    leaf = keccak256(0x00 || key || balance as 32 bytes big-endian); \
-    bucket = keccak256(0x01 || key_hash_1 || leaf_1 || ...) over the listed pairs, where key_hash = keccak256(key) must be listed with the leaf; \
-    then 16 levels: node = keccak256(0x02 || left || right) (zero if both children are zero), the bucket index being the first two bytes of key_hash, least significant bit first; the result must equal state_root",
+        "verification": "key = 0x01 || 0x00 || token_address || address (the token facet's balances table); key_hash = keccak256(key). \
+    A non-zero balance is an inclusion proof: proof.leaf must be {key_hash, value_hash = keccak256(balance as 32 bytes big-endian)}; start from h = keccak256(0x00 || key_hash || value_hash). \
+    A zero balance is stored as nothing and proved absent: proof.leaf is null (start from h = 0) or another entry's leaf whose key_hash has the same first len(siblings) bits (start from h = keccak256(0x00 || its key_hash || its value_hash)). \
+    Then for i from len(siblings)-1 down to 0: if bit i of key_hash (most significant bit first) is 1, h = keccak256(0x01 || siblings[i] || h), else h = keccak256(0x01 || h || siblings[i]). The result must equal state_root.",
     })))
 }

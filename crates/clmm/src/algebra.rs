@@ -145,10 +145,10 @@ fn next_timepoint(
     }
 }
 
-/// A read-only view of the ring, optionally with one timepoint about to be written.
-#[derive(Clone, Copy)]
-struct Ring<'a> {
-    slots: &'a [Timepoint],
+/// A read-only view of the ring (slots read by `read`, the default for slots never written),
+/// optionally with one timepoint about to be written.
+struct Ring<F> {
+    read: F,
     pending: Option<(u16, Timepoint)>,
 }
 
@@ -160,11 +160,12 @@ struct Bracket {
     index_before: u16,
 }
 
-impl Ring<'_> {
+impl<F: Fn(u16) -> Timepoint> Ring<F> {
+    #[inline]
     fn at(&self, i: u16) -> Timepoint {
         match self.pending {
             Some((j, tp)) if j == i => tp,
-            _ => self.slots.get(usize::from(i)).copied().unwrap_or_default(),
+            _ => (self.read)(i),
         }
     }
 
@@ -452,6 +453,131 @@ fn interpolate_volatility_cumulative(b: Timepoint, a: Timepoint, target: u32) ->
     Ok(wrap88(b.volatility_cumulative.wrapping_add(wrap88(per_second.wrapping_mul(into)))))
 }
 
+/// The volatility oracle's scalar fields (`timepointIndex`, `lastTimepointTimestamp`,
+/// `isInitialized`): one storage entry of a pool ([`crate::storage::PoolStorage`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct VolatilityState {
+    /// Index of the newest timepoint (`timepointIndex`).
+    pub index: u16,
+    /// Timestamp of the newest timepoint (`lastTimepointTimestamp`).
+    pub last_timestamp: u32,
+    /// Whether the oracle was initialized.
+    pub initialized: bool,
+}
+
+/// The first timepoint of an oracle initialized at `time` and `tick` (`initialize`): slot 0,
+/// average tick = tick.
+pub fn first_timepoint(time: u32, tick: i32) -> Timepoint {
+    Timepoint {
+        initialized: true,
+        block_timestamp: time,
+        tick,
+        average_tick: tick,
+        ..Timepoint::default()
+    }
+}
+
+/// The oracle's logic over any timepoint reader: the scalar fields and `read` (index ->
+/// timepoint, the default for slots never written). [`VolatilityOracle`] and the pool
+/// ([`crate::pool::Pool`], over its storage) both use it.
+pub(crate) struct OracleView<F> {
+    ring: Ring<F>,
+    state: VolatilityState,
+}
+
+impl<F: Fn(u16) -> Timepoint> OracleView<F> {
+    /// A view of the ring read by `read` with scalar fields `state`.
+    #[inline]
+    pub(crate) fn new(read: F, state: VolatilityState) -> Self {
+        Self { ring: Ring { read, pending: None }, state }
+    }
+
+    fn oldest_index(&self) -> u16 {
+        self.ring.oldest_index(self.state.index)
+    }
+
+    /// [`VolatilityOracle::prepare_write`].
+    pub(crate) fn prepare_write(&self, time: u32, tick: i32) -> Result<Option<PendingWrite>> {
+        Ok(self
+            .ring
+            .prepare_write(self.state.index, time, tick)?
+            .map(|(index, oldest, timepoint)| PendingWrite { index, oldest, timepoint }))
+    }
+
+    /// [`VolatilityOracle::timepoints`].
+    pub(crate) fn timepoints(
+        &self,
+        now: u32,
+        seconds_agos: &[u32],
+        tick: i32,
+    ) -> Result<Vec<(i64, u128)>> {
+        let oldest = self.oldest_index();
+        seconds_agos
+            .iter()
+            .map(|&s| {
+                self.ring
+                    .single_timepoint(now, s, tick, self.state.index, oldest)
+                    .map(|tp| (tp.tick_cumulative, tp.volatility_cumulative))
+            })
+            .collect()
+    }
+
+    /// [`VolatilityOracle::average_volatility`].
+    pub(crate) fn average_volatility(&self, now: u32, tick: i32) -> Result<u128> {
+        self.ring.average_volatility(now, tick, self.state.index, self.oldest_index())
+    }
+
+    /// [`VolatilityOracle::average_tick`].
+    pub(crate) fn average_tick(&self, now: u32, tick: i32) -> Result<i32> {
+        let last = self.ring.at(self.state.index);
+        self.ring
+            .average_tick(
+                now,
+                tick,
+                self.state.index,
+                self.oldest_index(),
+                last.block_timestamp,
+                last.tick_cumulative,
+            )
+            .map(|(avg, _)| avg)
+    }
+
+    /// [`VolatilityOracle::tick_cumulative_at`].
+    pub(crate) fn tick_cumulative_at(&self, now: u32, seconds_ago: u32, tick: i32) -> Result<i64> {
+        self.ring
+            .tick_cumulative_at(now, seconds_ago, tick, self.state.index, self.oldest_index())
+            .map(|(tc, _)| tc)
+    }
+
+    /// [`VolatilityOracle::volatility_for_swap`].
+    pub(crate) fn volatility_for_swap(&self, now: u32, tick: i32) -> Result<u128> {
+        let index = self.state.index;
+        match self.ring.prepare_write(index, now, tick)? {
+            None => self.ring.average_volatility(now, tick, index, self.oldest_index()),
+            Some((written, oldest, tp)) => {
+                let view = Ring { read: &self.ring.read, pending: Some((written, tp)) };
+                view.average_volatility(now, tick, written, oldest)
+            }
+        }
+    }
+
+    /// [`VolatilityOracle::fee_for_swap`].
+    pub(crate) fn fee_for_swap(
+        &self,
+        now: u32,
+        tick: i32,
+        cfg: &AdaptiveFeeConfig,
+    ) -> Result<Option<u16>> {
+        if self.state.last_timestamp == now {
+            return Ok(None);
+        }
+        if cfg.alpha1 | cfg.alpha2 == 0 {
+            return Ok(Some(cfg.base_fee));
+        }
+        Ok(Some(adaptive_fee(self.volatility_for_swap(now, tick)?, cfg)))
+    }
+}
+
 /// A timepoint write computed by [`VolatilityOracle::prepare_write`], not yet stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PendingWrite {
@@ -463,15 +589,24 @@ pub struct PendingWrite {
     pub timepoint: Timepoint,
 }
 
+impl PendingWrite {
+    /// The oracle's scalar fields after this write on an oracle whose fields are `before`.
+    pub fn state_after(&self, before: VolatilityState) -> VolatilityState {
+        VolatilityState {
+            index: self.index,
+            last_timestamp: self.timepoint.block_timestamp,
+            initialized: before.initialized,
+        }
+    }
+}
+
 /// The plugin's timepoints ring and its bookkeeping (`timepoints`, `timepointIndex`,
-/// `lastTimepointTimestamp`, `isInitialized`). Slots are allocated lazily up to 65,536 and
-/// behave as the contract's zeroed storage.
+/// `lastTimepointTimestamp`, `isInitialized`), in memory. Slots are allocated lazily up to
+/// 65,536 and behave as the contract's zeroed storage.
 #[derive(Debug, Clone, Default)]
 pub struct VolatilityOracle {
     slots: Vec<Timepoint>,
-    index: u16,
-    last_timestamp: u32,
-    initialized: bool,
+    state: VolatilityState,
 }
 
 impl VolatilityOracle {
@@ -480,8 +615,13 @@ impl VolatilityOracle {
         Self::default()
     }
 
-    fn ring(&self) -> Ring<'_> {
-        Ring { slots: &self.slots, pending: None }
+    #[inline]
+    fn slot(&self, i: u16) -> Timepoint {
+        self.slots.get(usize::from(i)).copied().unwrap_or_default()
+    }
+
+    fn view(&self) -> OracleView<impl Fn(u16) -> Timepoint + '_> {
+        OracleView::new(|i| self.slot(i), self.state)
     }
 
     fn store(&mut self, i: u16, tp: Timepoint) {
@@ -494,47 +634,41 @@ impl VolatilityOracle {
 
     /// Writes the first timepoint (`initialize`): slot 0, average tick = tick.
     pub fn initialize(&mut self, time: u32, tick: i32) -> Result<()> {
-        if self.ring().at(0).initialized {
+        if self.slot(0).initialized {
             return Err(ClmmError::VolatilityOracleAlreadyInitialized);
         }
-        self.store(
-            0,
-            Timepoint {
-                initialized: true,
-                block_timestamp: time,
-                tick,
-                average_tick: tick,
-                ..Timepoint::default()
-            },
-        );
-        self.index = 0;
-        self.last_timestamp = time;
-        self.initialized = true;
+        self.store(0, first_timepoint(time, tick));
+        self.state = VolatilityState { index: 0, last_timestamp: time, initialized: true };
         Ok(())
     }
 
     /// Whether [`Self::initialize`] was called.
     pub fn is_initialized(&self) -> bool {
-        self.initialized
+        self.state.initialized
     }
 
     /// Index of the newest timepoint (`timepointIndex`).
     pub fn index(&self) -> u16 {
-        self.index
+        self.state.index
     }
 
     /// Timestamp of the newest timepoint (`lastTimepointTimestamp`).
     pub fn last_timestamp(&self) -> u32 {
-        self.last_timestamp
+        self.state.last_timestamp
+    }
+
+    /// The scalar fields (index, last timestamp, initialized).
+    pub fn state(&self) -> VolatilityState {
+        self.state
     }
 
     /// A slot of the ring (zeroed if never written).
     pub fn timepoint(&self, i: u16) -> Timepoint {
-        self.ring().at(i)
+        self.slot(i)
     }
 
     /// Overwrites a slot without any check (`VolatilityOracleTest.writeTimepointDirectly`): for
-    /// reproducing states in tests and fixtures, not for normal use.
+    /// reproducing states in tests and fixtures, and for a pool's in-memory storage.
     pub fn set_timepoint(&mut self, i: u16, timepoint: Timepoint) {
         self.store(i, timepoint);
     }
@@ -542,13 +676,28 @@ impl VolatilityOracle {
     /// Sets the newest index and its timestamp without any check (as `VolatilityOracleTest`'s
     /// `setState` does for its index): for reproducing states in tests and fixtures.
     pub fn set_state(&mut self, index: u16, last_timestamp: u32) {
-        self.index = index;
-        self.last_timestamp = last_timestamp;
+        self.state.index = index;
+        self.state.last_timestamp = last_timestamp;
+    }
+
+    /// Overwrites all the scalar fields without any check (a pool's in-memory storage).
+    pub fn set_volatility_state(&mut self, state: VolatilityState) {
+        self.state = state;
+    }
+
+    /// The written slots, by index (slots never written are left out).
+    pub fn written_timepoints(&self) -> Vec<(u16, Timepoint)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(_, tp)| **tp != Timepoint::default())
+            .map(|(i, tp)| (u16::try_from(i).expect("invariant: at most 65,536 slots"), *tp))
+            .collect()
     }
 
     /// Index of the oldest timepoint (`getOldestIndex`).
     pub fn oldest_index(&self) -> u16 {
-        self.ring().oldest_index(self.index)
+        self.view().oldest_index()
     }
 
     /// Writes a timepoint at `time` with the tick held since the last one (`write`); at most one
@@ -556,7 +705,7 @@ impl VolatilityOracle {
     /// when nothing was written).
     pub fn write(&mut self, time: u32, tick: i32) -> Result<(u16, u16)> {
         match self.prepare_write(time, tick)? {
-            None => Ok((self.index, 0)),
+            None => Ok((self.state.index, 0)),
             Some(w) => {
                 let out = (w.index, w.oldest);
                 self.apply_write(w);
@@ -567,17 +716,13 @@ impl VolatilityOracle {
 
     /// [`Self::write`] computed without storing (`None`: a timepoint exists at `time`).
     pub fn prepare_write(&self, time: u32, tick: i32) -> Result<Option<PendingWrite>> {
-        Ok(self
-            .ring()
-            .prepare_write(self.index, time, tick)?
-            .map(|(index, oldest, timepoint)| PendingWrite { index, oldest, timepoint }))
+        self.view().prepare_write(time, tick)
     }
 
     /// Stores a write computed by [`Self::prepare_write`] on this oracle's current state.
     pub fn apply_write(&mut self, w: PendingWrite) {
         self.store(w.index, w.timepoint);
-        self.index = w.index;
-        self.last_timestamp = w.timepoint.block_timestamp;
+        self.state = w.state_after(self.state);
     }
 
     /// Tick and volatility cumulatives `seconds_agos` before `now` (`getTimepoints`); `tick` is
@@ -588,52 +733,30 @@ impl VolatilityOracle {
         seconds_agos: &[u32],
         tick: i32,
     ) -> Result<Vec<(i64, u128)>> {
-        let ring = self.ring();
-        let oldest = ring.oldest_index(self.index);
-        seconds_agos
-            .iter()
-            .map(|&s| {
-                ring.single_timepoint(now, s, tick, self.index, oldest)
-                    .map(|tp| (tp.tick_cumulative, tp.volatility_cumulative))
-            })
-            .collect()
+        self.view().timepoints(now, seconds_agos, tick)
     }
 
     /// The average volatility at `now` without writing (`getAverageVolatility` with the current
     /// index, as the plugin's `getCurrentAverageVolatility` view).
     pub fn average_volatility(&self, now: u32, tick: i32) -> Result<u128> {
-        let ring = self.ring();
-        ring.average_volatility(now, tick, self.index, ring.oldest_index(self.index))
+        self.view().average_volatility(now, tick)
     }
 
     /// The 24-hour average tick at `now` (`_getAverageTick` from the newest timepoint).
     pub fn average_tick(&self, now: u32, tick: i32) -> Result<i32> {
-        let ring = self.ring();
-        let last = ring.at(self.index);
-        let oldest = ring.oldest_index(self.index);
-        ring.average_tick(now, tick, self.index, oldest, last.block_timestamp, last.tick_cumulative)
-            .map(|(avg, _)| avg)
+        self.view().average_tick(now, tick)
     }
 
     /// Tick cumulative `seconds_ago` before `now` (`_getTickCumulativeAt`).
     pub fn tick_cumulative_at(&self, now: u32, seconds_ago: u32, tick: i32) -> Result<i64> {
-        let ring = self.ring();
-        let oldest = ring.oldest_index(self.index);
-        ring.tick_cumulative_at(now, seconds_ago, tick, self.index, oldest).map(|(tc, _)| tc)
+        self.view().tick_cumulative_at(now, seconds_ago, tick)
     }
 
     /// The average volatility a swap at `now` sets the fee from: the plugin first writes a
     /// timepoint with the pre-swap `tick` (unless one exists at `now`), then reads the average
     /// at that timepoint. Read-only.
     pub fn volatility_for_swap(&self, now: u32, tick: i32) -> Result<u128> {
-        let ring = self.ring();
-        match ring.prepare_write(self.index, now, tick)? {
-            None => ring.average_volatility(now, tick, self.index, ring.oldest_index(self.index)),
-            Some((index, oldest, tp)) => {
-                let view = Ring { slots: &self.slots, pending: Some((index, tp)) };
-                view.average_volatility(now, tick, index, oldest)
-            }
-        }
+        self.view().volatility_for_swap(now, tick)
     }
 
     /// The fee a swap at `now` sets (`_writeTimepointAndUpdateFee`), read-only: `None` when a
@@ -644,13 +767,7 @@ impl VolatilityOracle {
         tick: i32,
         cfg: &AdaptiveFeeConfig,
     ) -> Result<Option<u16>> {
-        if self.last_timestamp == now {
-            return Ok(None);
-        }
-        if cfg.alpha1 | cfg.alpha2 == 0 {
-            return Ok(Some(cfg.base_fee));
-        }
-        Ok(Some(adaptive_fee(self.volatility_for_swap(now, tick)?, cfg)))
+        self.view().fee_for_swap(now, tick, cfg)
     }
 
     /// The plugin's `beforeSwap`: writes the timepoint and returns the new fee, or `None` if a

@@ -17,8 +17,14 @@
 //! - [`math`] reimplements the Solidity libraries function by function with `U256`; each
 //!   function documents its rounding, and results match the contracts to the wei (pinned by
 //!   Uniswap's published vectors and a differential test against an independent implementation).
+//! - [`pool::Pool`] keeps its state behind a storage trait, [`storage::PoolStorage`] (reads) and
+//!   [`storage::PoolStorageMut`] (writes), one entry per call (the scalar record, a tick, a
+//!   bitmap word, a position, an observation slot, Algebra's timepoints), so that an engine can
+//!   journal each entry; [`storage::MemoryStorage`] is the default. Generic, not `dyn`: the hot
+//!   paths are monomorphized per storage.
 //! - [`pool::Pool`] computes a swap read-only (a quote) and commits it only on success, so an
-//!   error leaves no trace; position changes are planned, then applied.
+//!   error leaves no trace; position changes are planned, then applied. Every operation checks
+//!   everything before its first write, so a refused one writes nothing, on any storage.
 //! - Errors are one enum, [`ClmmError`], whose variants name the contracts' revert strings.
 //! - Pools are `Send + Sync`: the only interior mutability is a lock-free memo of tick prices
 //!   that holds no state.
@@ -46,6 +52,7 @@ pub mod oracle;
 pub mod pool;
 pub mod position;
 pub mod replay;
+pub mod storage;
 pub mod tick;
 pub mod tick_bitmap;
 pub mod v4;
@@ -54,3 +61,4 @@ pub use error::{ClmmError, Result};
 pub use flavour::{AdaptiveFeeConfig, FeeMode, Flavour, PoolConfig, ProtocolFee};
 pub use pool::{Pool, Slot0, SwapResult};
 pub use position::{PositionInfo, PositionKey};
+pub use storage::{MemoryStorage, PoolState, PoolStorage, PoolStorageMut};

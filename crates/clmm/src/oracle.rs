@@ -3,6 +3,10 @@
 //!
 //! Times are `u32` seconds and may wrap (comparisons are relative to the current time, as in the
 //! contracts). The ring grows on demand up to `cardinality_next` (at most 65,535).
+//!
+//! The ring's logic is written against a slot reader ([`observe_single_in`], [`prepare_write`])
+//! so that a pool can keep its slots in any [`crate::storage::PoolStorage`]; [`Observations`] is
+//! the in-memory ring.
 
 use alloy_primitives::U256;
 
@@ -62,20 +66,203 @@ fn lte(time: u32, a: u32, b: u32) -> bool {
     a_adj <= b_adj
 }
 
+/// `Oracle.write` computed without storing: the index and cardinality after the write and the
+/// observation to store at that index, or `None` if one already exists for `time` (the ring
+/// is unchanged). `last` is the observation at `index`.
+#[inline]
+pub fn prepare_write(
+    last: Observation,
+    index: u16,
+    time: u32,
+    tick: i32,
+    liquidity: u128,
+    cardinality: u16,
+    cardinality_next: u16,
+) -> Option<(u16, u16, Observation)> {
+    if last.block_timestamp == time {
+        return None;
+    }
+    let cardinality_updated = if cardinality_next > cardinality && index == cardinality - 1 {
+        cardinality_next
+    } else {
+        cardinality
+    };
+    let index_updated = ((u32::from(index) + 1) % u32::from(cardinality_updated)) as u16;
+    Some((index_updated, cardinality_updated, last.transform(time, tick, liquidity)))
+}
+
+/// The observation that `Oracle.grow` leaves in a slot it prepares: time 1, not initialized,
+/// so that searches behave as over the contracts' pre-touched storage.
+pub const GROWN_SLOT: Observation = Observation {
+    block_timestamp: 1,
+    tick_cumulative: 0,
+    seconds_per_liquidity_cumulative_x128: U256::ZERO,
+    initialized: false,
+};
+
+/// The first observation of a ring started at `time` (`Oracle.initialize`).
+pub fn first_observation(time: u32) -> Observation {
+    Observation {
+        block_timestamp: time,
+        tick_cumulative: 0,
+        seconds_per_liquidity_cumulative_x128: U256::ZERO,
+        initialized: true,
+    }
+}
+
+fn binary_search(
+    slot: &impl Fn(u16) -> Observation,
+    time: u32,
+    target: u32,
+    index: u16,
+    cardinality: u16,
+) -> (Observation, Observation) {
+    let card = u32::from(cardinality);
+    let mut l = (u32::from(index) + 1) % card;
+    let mut r = l + card - 1;
+    loop {
+        let i = (l + r) / 2;
+        let before = slot((i % card) as u16);
+        if !before.initialized {
+            l = i + 1;
+            continue;
+        }
+        let after = slot(((i + 1) % card) as u16);
+        let target_at_or_after = lte(time, before.block_timestamp, target);
+        if target_at_or_after && lte(time, target, after.block_timestamp) {
+            return (before, after);
+        }
+        if !target_at_or_after {
+            r = i - 1;
+        } else {
+            l = i + 1;
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn surrounding(
+    slot: &impl Fn(u16) -> Observation,
+    time: u32,
+    target: u32,
+    tick: i32,
+    index: u16,
+    liquidity: u128,
+    cardinality: u16,
+) -> Result<(Observation, Observation)> {
+    let newest = slot(index);
+    if lte(time, newest.block_timestamp, target) {
+        if newest.block_timestamp == target {
+            return Ok((newest, newest));
+        }
+        return Ok((newest, newest.transform(target, tick, liquidity)));
+    }
+    let mut oldest = slot(((u32::from(index) + 1) % u32::from(cardinality)) as u16);
+    if !oldest.initialized {
+        oldest = slot(0);
+    }
+    if !lte(time, oldest.block_timestamp, target) {
+        return Err(ClmmError::ObservationTooOld);
+    }
+    Ok(binary_search(slot, time, target, index, cardinality))
+}
+
+/// Accumulators `seconds_ago` before `time` (`observeSingle`) over the ring read by `slot`
+/// (index -> observation; the default for slots never written): (tick cumulative, seconds per
+/// liquidity cumulative).
+#[allow(clippy::too_many_arguments)]
+pub fn observe_single_in(
+    slot: &impl Fn(u16) -> Observation,
+    time: u32,
+    seconds_ago: u32,
+    tick: i32,
+    index: u16,
+    liquidity: u128,
+    cardinality: u16,
+) -> Result<(i64, U256)> {
+    if seconds_ago == 0 {
+        let mut last = slot(index);
+        if last.block_timestamp != time {
+            last = last.transform(time, tick, liquidity);
+        }
+        return Ok((last.tick_cumulative, last.seconds_per_liquidity_cumulative_x128));
+    }
+    let target = time.wrapping_sub(seconds_ago);
+    let (before, after) = surrounding(slot, time, target, tick, index, liquidity, cardinality)?;
+    if target == before.block_timestamp {
+        Ok((before.tick_cumulative, before.seconds_per_liquidity_cumulative_x128))
+    } else if target == after.block_timestamp {
+        Ok((after.tick_cumulative, after.seconds_per_liquidity_cumulative_x128))
+    } else {
+        let observation_delta = after.block_timestamp.wrapping_sub(before.block_timestamp);
+        let target_delta = target.wrapping_sub(before.block_timestamp);
+        // int56 division truncates toward zero, as Rust's does.
+        let tick_cumulative = wrap_i56(before.tick_cumulative.wrapping_add(
+            ((after.tick_cumulative - before.tick_cumulative) / i64::from(observation_delta))
+                * i64::from(target_delta),
+        ));
+        let spl_delta = wrap_u160(
+            after
+                .seconds_per_liquidity_cumulative_x128
+                .wrapping_sub(before.seconds_per_liquidity_cumulative_x128),
+        );
+        let spl = wrap_u160(
+            before.seconds_per_liquidity_cumulative_x128
+                + wrap_u160(spl_delta * U256::from(target_delta) / U256::from(observation_delta)),
+        );
+        Ok((tick_cumulative, spl))
+    }
+}
+
+/// [`observe_single_in`] for each of `seconds_agos` (`observe`).
+#[allow(clippy::too_many_arguments)]
+pub fn observe_in(
+    slot: &impl Fn(u16) -> Observation,
+    time: u32,
+    seconds_agos: &[u32],
+    tick: i32,
+    index: u16,
+    liquidity: u128,
+    cardinality: u16,
+) -> Result<(Vec<i64>, Vec<U256>)> {
+    if cardinality == 0 {
+        return Err(ClmmError::NotInitialized);
+    }
+    let mut ticks = Vec::with_capacity(seconds_agos.len());
+    let mut spls = Vec::with_capacity(seconds_agos.len());
+    for &ago in seconds_agos {
+        let (t, s) = observe_single_in(slot, time, ago, tick, index, liquidity, cardinality)?;
+        ticks.push(t);
+        spls.push(s);
+    }
+    Ok((ticks, spls))
+}
+
 impl Observations {
-    fn slot(&self, index: u16) -> Observation {
+    /// The observation in slot `index` (the default if never written).
+    #[inline]
+    pub fn slot(&self, index: u16) -> Observation {
         self.slots.get(usize::from(index)).copied().unwrap_or_default()
+    }
+
+    /// Overwrites slot `index`, allocating slots up to it.
+    pub fn set_slot(&mut self, index: u16, observation: Observation) {
+        let i = usize::from(index);
+        if i >= self.slots.len() {
+            self.slots.resize(i + 1, Observation::default());
+        }
+        self.slots[i] = observation;
+    }
+
+    /// Slots allocated so far (written or prepared by [`Self::grow`]).
+    pub fn allocated(&self) -> usize {
+        self.slots.len()
     }
 
     /// Starts the ring with one observation at `time`; returns (cardinality, cardinality next).
     pub fn initialize(&mut self, time: u32) -> (u16, u16) {
         self.slots.clear();
-        self.slots.push(Observation {
-            block_timestamp: time,
-            tick_cumulative: 0,
-            seconds_per_liquidity_cumulative_x128: U256::ZERO,
-            initialized: true,
-        });
+        self.slots.push(first_observation(time));
         (1, 1)
     }
 
@@ -90,23 +277,21 @@ impl Observations {
         cardinality: u16,
         cardinality_next: u16,
     ) -> (u16, u16) {
-        let last = self.slot(index);
-        if last.block_timestamp == time {
-            return (index, cardinality);
+        match prepare_write(
+            self.slot(index),
+            index,
+            time,
+            tick,
+            liquidity,
+            cardinality,
+            cardinality_next,
+        ) {
+            None => (index, cardinality),
+            Some((index_updated, cardinality_updated, next)) => {
+                self.set_slot(index_updated, next);
+                (index_updated, cardinality_updated)
+            }
         }
-        let cardinality_updated = if cardinality_next > cardinality && index == cardinality - 1 {
-            cardinality_next
-        } else {
-            cardinality
-        };
-        let index_updated = ((u32::from(index) + 1) % u32::from(cardinality_updated)) as u16;
-        let next = last.transform(time, tick, liquidity);
-        let i = usize::from(index_updated);
-        if i >= self.slots.len() {
-            self.slots.resize(i + 1, Observation::default());
-        }
-        self.slots[i] = next;
-        (index_updated, cardinality_updated)
     }
 
     /// Prepares the ring to hold `next` observations (`Oracle.grow`); returns the new
@@ -121,66 +306,9 @@ impl Observations {
         }
         let n = usize::from(next);
         if self.slots.len() < n {
-            self.slots.resize(n, Observation { block_timestamp: 1, ..Observation::default() });
+            self.slots.resize(n, GROWN_SLOT);
         }
         Ok(next)
-    }
-
-    fn binary_search(
-        &self,
-        time: u32,
-        target: u32,
-        index: u16,
-        cardinality: u16,
-    ) -> (Observation, Observation) {
-        let card = u32::from(cardinality);
-        let mut l = (u32::from(index) + 1) % card;
-        let mut r = l + card - 1;
-        loop {
-            let i = (l + r) / 2;
-            let before = self.slot((i % card) as u16);
-            if !before.initialized {
-                l = i + 1;
-                continue;
-            }
-            let after = self.slot(((i + 1) % card) as u16);
-            let target_at_or_after = lte(time, before.block_timestamp, target);
-            if target_at_or_after && lte(time, target, after.block_timestamp) {
-                return (before, after);
-            }
-            if !target_at_or_after {
-                r = i - 1;
-            } else {
-                l = i + 1;
-            }
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn surrounding(
-        &self,
-        time: u32,
-        target: u32,
-        tick: i32,
-        index: u16,
-        liquidity: u128,
-        cardinality: u16,
-    ) -> Result<(Observation, Observation)> {
-        let newest = self.slot(index);
-        if lte(time, newest.block_timestamp, target) {
-            if newest.block_timestamp == target {
-                return Ok((newest, newest));
-            }
-            return Ok((newest, newest.transform(target, tick, liquidity)));
-        }
-        let mut oldest = self.slot(((u32::from(index) + 1) % u32::from(cardinality)) as u16);
-        if !oldest.initialized {
-            oldest = self.slot(0);
-        }
-        if !lte(time, oldest.block_timestamp, target) {
-            return Err(ClmmError::ObservationTooOld);
-        }
-        Ok(self.binary_search(time, target, index, cardinality))
     }
 
     /// Accumulators `seconds_ago` before `time` (`observeSingle`): (tick cumulative, seconds per
@@ -195,41 +323,7 @@ impl Observations {
         liquidity: u128,
         cardinality: u16,
     ) -> Result<(i64, U256)> {
-        if seconds_ago == 0 {
-            let mut last = self.slot(index);
-            if last.block_timestamp != time {
-                last = last.transform(time, tick, liquidity);
-            }
-            return Ok((last.tick_cumulative, last.seconds_per_liquidity_cumulative_x128));
-        }
-        let target = time.wrapping_sub(seconds_ago);
-        let (before, after) =
-            self.surrounding(time, target, tick, index, liquidity, cardinality)?;
-        if target == before.block_timestamp {
-            Ok((before.tick_cumulative, before.seconds_per_liquidity_cumulative_x128))
-        } else if target == after.block_timestamp {
-            Ok((after.tick_cumulative, after.seconds_per_liquidity_cumulative_x128))
-        } else {
-            let observation_delta = after.block_timestamp.wrapping_sub(before.block_timestamp);
-            let target_delta = target.wrapping_sub(before.block_timestamp);
-            // int56 division truncates toward zero, as Rust's does.
-            let tick_cumulative = wrap_i56(before.tick_cumulative.wrapping_add(
-                ((after.tick_cumulative - before.tick_cumulative) / i64::from(observation_delta))
-                    * i64::from(target_delta),
-            ));
-            let spl_delta = wrap_u160(
-                after
-                    .seconds_per_liquidity_cumulative_x128
-                    .wrapping_sub(before.seconds_per_liquidity_cumulative_x128),
-            );
-            let spl = wrap_u160(
-                before.seconds_per_liquidity_cumulative_x128
-                    + wrap_u160(
-                        spl_delta * U256::from(target_delta) / U256::from(observation_delta),
-                    ),
-            );
-            Ok((tick_cumulative, spl))
-        }
+        observe_single_in(&|i| self.slot(i), time, seconds_ago, tick, index, liquidity, cardinality)
     }
 
     /// [`Self::observe_single`] for each of `seconds_agos` (`observe`).
@@ -242,17 +336,7 @@ impl Observations {
         liquidity: u128,
         cardinality: u16,
     ) -> Result<(Vec<i64>, Vec<U256>)> {
-        if cardinality == 0 {
-            return Err(ClmmError::NotInitialized);
-        }
-        let mut ticks = Vec::with_capacity(seconds_agos.len());
-        let mut spls = Vec::with_capacity(seconds_agos.len());
-        for &ago in seconds_agos {
-            let (t, s) = self.observe_single(time, ago, tick, index, liquidity, cardinality)?;
-            ticks.push(t);
-            spls.push(s);
-        }
-        Ok((ticks, spls))
+        observe_in(&|i| self.slot(i), time, seconds_agos, tick, index, liquidity, cardinality)
     }
 }
 

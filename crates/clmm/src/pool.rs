@@ -5,12 +5,15 @@
 //! contracts); the pool never reads a clock. Token transfers are modelled as the pool's balances:
 //! a mint's callback pays exactly the amounts owed, a swap's callback pays exactly the input.
 //!
-//! Every state-changing method either succeeds or returns an error with the pool unchanged: swaps
-//! are computed read-only (`quote`) and then committed; position changes validate first.
+//! The state lives in a [`PoolStorage`] ([`MemoryStorage`] by default), read and written one
+//! entry at a time. Every state-changing method either succeeds or returns an error without
+//! having written anything: it checks and computes everything first (swaps are planned read-only,
+//! as `quote` does, then committed; position changes are planned, then applied), and its write
+//! phase cannot fail.
 
-use alloy_primitives::map::HashMap;
 use alloy_primitives::{Address, I256, U256};
 
+use crate::algebra::{OracleView, PendingWrite, Timepoint, VolatilityState, first_timepoint};
 use crate::error::{ClmmError, Result};
 use crate::flavour::{FeeMode, Flavour, PoolConfig, ProtocolFee};
 use crate::math::Q128;
@@ -22,10 +25,11 @@ use crate::math::tick_math::{
     MAX_SQRT_RATIO, MAX_TICK, MIN_SQRT_RATIO, MIN_TICK, SqrtPriceCache, get_sqrt_ratio_at_tick,
     get_tick_at_sqrt_ratio,
 };
-use crate::oracle::Observations;
+use crate::oracle::{GROWN_SLOT, first_observation, observe_in, observe_single_in, prepare_write};
 use crate::position::{PositionInfo, PositionKey};
+use crate::storage::{MemoryStorage, PoolState, PoolStorage, PoolStorageMut};
 use crate::tick::{Globals, TickInfo, fee_growth_inside, max_liquidity_per_tick};
-use crate::tick_bitmap::TickBitmap;
+use crate::tick_bitmap::{TickBitmap, flip_position, is_initialized_in, next_initialized_tick_in};
 
 /// The pool's packed "slot 0".
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -85,30 +89,40 @@ pub struct SwapPlan {
 struct TickUpdates {
     lower: TickInfo,
     upper: TickInfo,
-    flipped_lower: bool,
-    flipped_upper: bool,
+    /// The bitmap bit to flip for the lower tick, if it flips.
+    flip_lower: Option<(i16, U256)>,
+    /// The bitmap bit to flip for the upper tick, if it flips.
+    flip_upper: Option<(i16, U256)>,
+    /// Whether the tick is cleared (a burn that flips it).
+    clear_lower: bool,
+    clear_upper: bool,
+    /// The in-range liquidity after the change, when the range holds the current tick.
+    liquidity_after: Option<u128>,
 }
 
-/// One concentrated-liquidity pool.
+/// A position change computed without writing ([`Pool::plan_modify_position`]).
+struct ModifyPlan {
+    key: PositionKey,
+    ticks: Option<TickUpdates>,
+    position: PositionInfo,
+    amount0: I256,
+    amount1: I256,
+}
+
+/// A tick seeding computed without writing ([`Pool::plan_seed`]).
+struct SeedPlan {
+    previous: Option<TickInfo>,
+    info: TickInfo,
+    flip: Option<(i16, U256)>,
+}
+
+/// One concentrated-liquidity pool: its parameters and its state in a [`PoolStorage`]
+/// ([`MemoryStorage`] unless another is named).
 #[derive(Debug, Clone)]
-pub struct Pool {
+pub struct Pool<S = MemoryStorage> {
     config: PoolConfig,
-    slot0: Slot0,
-    fee: u32,
-    fee_growth_global0_x128: U256,
-    fee_growth_global1_x128: U256,
-    protocol_fees0: u128,
-    protocol_fees1: u128,
-    liquidity: u128,
     max_liquidity_per_tick: u128,
-    ticks: HashMap<i32, TickInfo>,
-    bitmap: TickBitmap,
-    positions: HashMap<PositionKey, PositionInfo>,
-    observations: Observations,
-    balance0: U256,
-    balance1: U256,
-    /// Algebra: the plugin's volatility oracle (timepoints ring); empty for other fee modes.
-    algebra: crate::algebra::VolatilityOracle,
+    storage: S,
     /// Memo of tick -> sqrt price (no state).
     prices: SqrtPriceCache,
 }
@@ -116,102 +130,142 @@ pub struct Pool {
 /// Window of Algebra's volatility average (24 hours, `VolatilityOracle.WINDOW`).
 pub const VOLATILITY_WINDOW_SECONDS: u32 = crate::algebra::WINDOW;
 
-impl Pool {
-    /// A new, uninitialized pool.
+impl Pool<MemoryStorage> {
+    /// A new, uninitialized pool in memory.
     pub fn new(config: PoolConfig) -> Self {
+        Self::create(config, MemoryStorage::new(config.tick_spacing))
+    }
+
+    /// A pool in memory that starts mid-life at a recorded state: price, tick and in-range
+    /// liquidity are known, ticks and positions are not (they are learned by [`crate::replay`]).
+    /// Balances and fee growth start at zero, so they count from this point on.
+    pub fn from_recorded_state(
+        config: PoolConfig,
+        sqrt_price_x96: U256,
+        tick: i32,
+        liquidity: u128,
+        time: u32,
+    ) -> Result<Self> {
+        Self::from_recorded_state_in(
+            config,
+            MemoryStorage::new(config.tick_spacing),
+            sqrt_price_x96,
+            tick,
+            liquidity,
+            time,
+        )
+    }
+
+    /// All initialized ticks, sorted.
+    pub fn ticks_sorted(&self) -> Vec<(i32, TickInfo)> {
+        self.storage.ticks_sorted()
+    }
+
+    /// All positions, sorted by key.
+    pub fn positions_sorted(&self) -> Vec<(PositionKey, PositionInfo)> {
+        self.storage.positions_sorted()
+    }
+
+    /// The tick bitmap.
+    pub fn bitmap(&self) -> &TickBitmap {
+        self.storage.bitmap()
+    }
+
+    /// Algebra: the plugin's volatility oracle (timepoints with tick and volatility
+    /// cumulatives, usable as a TWAP source).
+    pub fn volatility_oracle(&self) -> &crate::algebra::VolatilityOracle {
+        self.storage.volatility_oracle()
+    }
+}
+
+impl<S> Pool<S> {
+    /// A pool of `config` over `storage` as it is (an existing pool's entries, or an empty
+    /// storage: see [`Self::create`] for a new pool). Writes nothing.
+    pub fn with_storage(config: PoolConfig, storage: S) -> Self {
         Self {
             config,
-            slot0: Slot0::default(),
-            fee: config.fee,
-            fee_growth_global0_x128: U256::ZERO,
-            fee_growth_global1_x128: U256::ZERO,
-            protocol_fees0: 0,
-            protocol_fees1: 0,
-            liquidity: 0,
             max_liquidity_per_tick: max_liquidity_per_tick(config.tick_spacing),
-            ticks: HashMap::default(),
-            bitmap: TickBitmap::new(config.tick_spacing),
-            positions: HashMap::default(),
-            observations: Observations::default(),
-            balance0: U256::ZERO,
-            balance1: U256::ZERO,
-            algebra: Default::default(),
+            storage,
             prices: SqrtPriceCache::default(),
         }
     }
-
-    /// Sets the first price (`initialize`); fails with `AI` if already initialized. The protocol
-    /// fee starts as the flavour's contract sets it ([`ProtocolFee::initial`]): PancakeSwap's
-    /// per-tier default (`PancakeV3Pool.initialize`), off for Uniswap V3 and V4; Algebra pools
-    /// keep their setting.
-    pub fn initialize(&mut self, sqrt_price_x96: U256, time: u32) -> Result<()> {
-        if self.slot0.initialized {
-            return Err(ClmmError::AlreadyInitialized);
-        }
-        let tick = get_tick_at_sqrt_ratio(sqrt_price_x96)?;
-        let (cardinality, cardinality_next) = self.observations.initialize(time);
-        let fee_protocol = ProtocolFee::initial(self.config.flavour, self.config.fee)
-            .unwrap_or(self.slot0.fee_protocol);
-        self.slot0 = Slot0 {
-            sqrt_price_x96,
-            tick,
-            observation_index: 0,
-            observation_cardinality: cardinality,
-            observation_cardinality_next: cardinality_next,
-            fee_protocol,
-            initialized: true,
-        };
-        self.init_algebra(time, tick);
-        Ok(())
-    }
-
-    // ----- accessors ---------------------------------------------------------------------
 
     /// The pool's parameters.
     pub fn config(&self) -> &PoolConfig {
         &self.config
     }
+
+    /// The storage holding the pool's state.
+    pub fn storage(&self) -> &S {
+        &self.storage
+    }
+
+    /// The storage, giving up the pool.
+    pub fn into_storage(self) -> S {
+        self.storage
+    }
+}
+
+impl<S: PoolStorage> Pool<S> {
+    #[inline]
+    fn st(&self) -> &PoolState {
+        self.storage.state()
+    }
+
+    /// The bitmap word at an `i32` word position (zero outside the `i16` range).
+    #[inline]
+    fn word(&self, word_pos: i32) -> U256 {
+        match i16::try_from(word_pos) {
+            Ok(p) => self.storage.bitmap_word(p),
+            Err(_) => U256::ZERO,
+        }
+    }
+
+    #[inline]
+    fn oracle(&self) -> OracleView<impl Fn(u16) -> Timepoint + '_> {
+        OracleView::new(|i| self.storage.timepoint(i), self.storage.volatility_state())
+    }
+
+    // ----- accessors ---------------------------------------------------------------------
+
     /// Slot 0.
     pub fn slot0(&self) -> &Slot0 {
-        &self.slot0
+        &self.st().slot0
     }
     /// Current sqrt price.
     pub fn sqrt_price_x96(&self) -> U256 {
-        self.slot0.sqrt_price_x96
+        self.st().slot0.sqrt_price_x96
     }
     /// Current tick.
     pub fn tick(&self) -> i32 {
-        self.slot0.tick
+        self.st().slot0.tick
     }
     /// In-range liquidity.
     pub fn liquidity(&self) -> u128 {
-        self.liquidity
+        self.st().liquidity
     }
     /// The current swap fee in pips (static, owner-set or the last adaptive value).
     pub fn fee(&self) -> u32 {
-        self.fee
+        self.st().fee
     }
     /// Global fee growth (token0, token1), Q128.128.
     pub fn fee_growth_global_x128(&self) -> (U256, U256) {
-        (self.fee_growth_global0_x128, self.fee_growth_global1_x128)
+        let st = self.st();
+        (st.fee_growth_global0_x128, st.fee_growth_global1_x128)
     }
     /// Accrued protocol fees (token0, token1).
     pub fn protocol_fees(&self) -> (u128, u128) {
-        (self.protocol_fees0, self.protocol_fees1)
+        let st = self.st();
+        (st.protocol_fees0, st.protocol_fees1)
     }
     /// Tokens held by the pool (token0, token1).
     pub fn balances(&self) -> (U256, U256) {
-        (self.balance0, self.balance1)
+        let st = self.st();
+        (st.balance0, st.balance1)
     }
     /// A tick's state, if initialized.
     pub fn tick_info(&self, tick: i32) -> Option<&TickInfo> {
-        self.ticks.get(&tick)
-    }
-    /// All initialized ticks, sorted.
-    pub fn ticks_sorted(&self) -> Vec<(i32, TickInfo)> {
-        let mut v: Vec<_> = self.ticks.iter().map(|(k, t)| (*k, t.clone())).collect();
-        v.sort_by_key(|(k, _)| *k);
-        v
+        self.storage.tick(tick)
     }
     /// A position's state.
     pub fn position(
@@ -220,100 +274,26 @@ impl Pool {
         tick_lower: i32,
         tick_upper: i32,
     ) -> Option<&PositionInfo> {
-        self.positions.get(&PositionKey { owner, tick_lower, tick_upper })
+        self.storage.position(&PositionKey { owner, tick_lower, tick_upper })
     }
-    /// All positions, sorted by key.
-    pub fn positions_sorted(&self) -> Vec<(PositionKey, PositionInfo)> {
-        let mut v: Vec<_> = self.positions.iter().map(|(k, p)| (*k, p.clone())).collect();
-        v.sort_by_key(|(k, _)| *k);
-        v
-    }
-    /// The tick bitmap.
-    pub fn bitmap(&self) -> &TickBitmap {
-        &self.bitmap
-    }
-
-    // ----- owner actions -----------------------------------------------------------------
-
-    /// Sets the protocol's share of swap fees (`setFeeProtocol`), validated per flavour. Before
-    /// `initialize` it fails with `LOK` in Uniswap V3 and PancakeSwap V3 (the `lock` modifier:
-    /// `slot0.unlocked` is false until `initialize`) and with `PoolNotInitialized` in V4
-    /// (`Pool.setProtocolFee`); both are [`ClmmError::NotInitialized`]. Algebra's
-    /// `setCommunityFee` is `onlyUnlocked` and its pools start unlocked, so it is allowed there.
-    pub fn set_fee_protocol(&mut self, fee_protocol: ProtocolFee) -> Result<()> {
-        if self.config.flavour != Flavour::AlgebraIntegral {
-            self.require_initialized()?;
-        }
-        self.slot0.fee_protocol = fee_protocol.validate(self.config.flavour)?;
-        Ok(())
-    }
-
-    /// Collects up to the requested protocol fees (`collectProtocol`). Like the contracts, it
-    /// leaves one unit in a fully drained slot. Before `initialize` it fails with `LOK`
-    /// ([`ClmmError::NotInitialized`]) in Uniswap V3 and PancakeSwap V3 (the `lock` modifier);
-    /// Algebra (community fees go to a vault) and V4 (`collectProtocolFees` is the manager's,
-    /// per currency) have no such pool call and are not checked.
-    pub fn collect_protocol(&mut self, requested0: u128, requested1: u128) -> Result<(u128, u128)> {
-        if self.config.flavour.locked_before_initialize() {
-            self.require_initialized()?;
-        }
-        let mut a0 = requested0.min(self.protocol_fees0);
-        let mut a1 = requested1.min(self.protocol_fees1);
-        if a0 > 0 {
-            if a0 == self.protocol_fees0 {
-                a0 -= 1;
-            }
-            self.protocol_fees0 -= a0;
-            self.balance0 -= U256::from(a0);
-        }
-        if a1 > 0 {
-            if a1 == self.protocol_fees1 {
-                a1 -= 1;
-            }
-            self.protocol_fees1 -= a1;
-            self.balance1 -= U256::from(a1);
-        }
-        Ok((a0, a1))
-    }
-
-    /// Sets the fee of a V4 pool with the dynamic-fee flag (`updateDynamicLPFee`). Who may call
-    /// it is checked by the caller (the V4 manager checks the pool's owner).
-    pub fn set_dynamic_fee(&mut self, fee: u32) -> Result<()> {
-        if self.config.fee_mode != FeeMode::OwnerSet {
-            return Err(ClmmError::NotDynamicFee);
-        }
-        if fee >= crate::flavour::FEE_PIPS_DENOMINATOR {
-            return Err(ClmmError::InvalidFeeTier {
-                flavour: "uniswap_v4",
-                fee,
-                spacing: self.config.tick_spacing,
-            });
-        }
-        self.fee = fee;
-        Ok(())
-    }
-
-    /// Grows the observation ring (`increaseObservationCardinalityNext`).
-    pub fn increase_observation_cardinality_next(&mut self, next: u16) -> Result<()> {
-        if !self.slot0.initialized {
-            return Err(ClmmError::NotInitialized);
-        }
-        let updated = self.observations.grow(self.slot0.observation_cardinality_next, next)?;
-        self.slot0.observation_cardinality_next = updated;
-        Ok(())
+    /// Whether `tick` is flagged in the tick bitmap (`false` off the spacing).
+    pub fn is_tick_flagged(&self, tick: i32) -> bool {
+        is_initialized_in(|p| self.word(p), self.config.tick_spacing, tick)
     }
 
     // ----- oracle ------------------------------------------------------------------------
 
     /// Tick and seconds-per-liquidity cumulatives `seconds_agos` before `time` (`observe`).
     pub fn observe(&self, time: u32, seconds_agos: &[u32]) -> Result<(Vec<i64>, Vec<U256>)> {
-        self.observations.observe(
+        let st = self.st();
+        observe_in(
+            &|i| self.storage.observation(i),
             time,
             seconds_agos,
-            self.slot0.tick,
-            self.slot0.observation_index,
-            self.liquidity,
-            self.slot0.observation_cardinality,
+            st.slot0.tick,
+            st.slot0.observation_index,
+            st.liquidity,
+            st.slot0.observation_cardinality,
         )
     }
 
@@ -334,17 +314,18 @@ impl Pool {
     ) -> Result<(i64, U256, u32)> {
         check_ticks(tick_lower, tick_upper)?;
         let lower = self
-            .ticks
-            .get(&tick_lower)
+            .storage
+            .tick(tick_lower)
             .filter(|t| t.initialized)
             .ok_or(ClmmError::TickNotInitialized(tick_lower))?;
         let upper = self
-            .ticks
-            .get(&tick_upper)
+            .storage
+            .tick(tick_upper)
             .filter(|t| t.initialized)
             .ok_or(ClmmError::TickNotInitialized(tick_upper))?;
         let wrap160 = crate::math::wrap_u160;
-        let tick = self.slot0.tick;
+        let st = self.storage.state();
+        let tick = st.slot0.tick;
         if tick < tick_lower {
             Ok((
                 crate::tick::wrap_i56(
@@ -358,13 +339,14 @@ impl Pool {
                 lower.seconds_outside.wrapping_sub(upper.seconds_outside),
             ))
         } else if tick < tick_upper {
-            let (tc, spl) = self.observations.observe_single(
+            let (tc, spl) = observe_single_in(
+                &|i| self.storage.observation(i),
                 time,
                 0,
                 tick,
-                self.slot0.observation_index,
-                self.liquidity,
-                self.slot0.observation_cardinality,
+                st.slot0.observation_index,
+                st.liquidity,
+                st.slot0.observation_cardinality,
             )?;
             Ok((
                 crate::tick::wrap_i56(
@@ -397,73 +379,61 @@ impl Pool {
     /// `time`) and averages over the 24 hours before it (see [`crate::algebra`]). 0 for other
     /// fee modes.
     pub fn volatility(&self, time: u32) -> u128 {
-        if !matches!(self.config.fee_mode, FeeMode::Adaptive(_)) || !self.algebra.is_initialized() {
+        if !matches!(self.config.fee_mode, FeeMode::Adaptive(_))
+            || !self.storage.volatility_state().initialized
+        {
             return 0;
         }
-        self.algebra.volatility_for_swap(time, self.slot0.tick).unwrap_or(0)
-    }
-
-    /// Algebra: the plugin's volatility oracle (timepoints with tick and volatility
-    /// cumulatives, usable as a TWAP source).
-    pub fn volatility_oracle(&self) -> &crate::algebra::VolatilityOracle {
-        &self.algebra
+        self.oracle().volatility_for_swap(time, self.st().slot0.tick).unwrap_or(0)
     }
 
     /// The fee a swap at `time` pays (for Algebra pools, the adaptive fee that the plugin sets at
     /// the first swap of a block and keeps for the rest of the block).
     pub fn current_fee(&self, time: u32) -> u32 {
-        self.swap_fee_at(time).unwrap_or(self.fee)
+        self.swap_fee_at(time).unwrap_or(self.st().fee)
     }
 
     fn swap_fee_at(&self, time: u32) -> Result<u32> {
+        let fee = self.st().fee;
         match self.config.fee_mode {
-            FeeMode::Adaptive(cfg) if self.algebra.is_initialized() => Ok(self
-                .algebra
-                .fee_for_swap(time, self.slot0.tick, &cfg)?
-                .map_or(self.fee, u32::from)),
-            _ => Ok(self.fee),
-        }
-    }
-
-    /// Algebra's `afterInitialize`: the first timepoint at the initial tick, fee = base fee.
-    fn init_algebra(&mut self, time: u32, tick: i32) {
-        if let FeeMode::Adaptive(cfg) = self.config.fee_mode {
-            self.algebra = crate::algebra::VolatilityOracle::new();
-            self.algebra
-                .initialize(time, tick)
-                .expect("invariant: a fresh volatility oracle initializes");
-            self.fee = u32::from(cfg.base_fee);
+            FeeMode::Adaptive(cfg) if self.storage.volatility_state().initialized => Ok(self
+                .oracle()
+                .fee_for_swap(time, self.st().slot0.tick, &cfg)?
+                .map_or(fee, u32::from)),
+            _ => Ok(fee),
         }
     }
 
     // ----- positions ---------------------------------------------------------------------
 
     fn globals_at(&self, time: u32) -> Result<Globals> {
-        let (tick_cumulative, spl) = self.observations.observe_single(
+        let st = self.st();
+        let (tick_cumulative, spl) = observe_single_in(
+            &|i| self.storage.observation(i),
             time,
             0,
-            self.slot0.tick,
-            self.slot0.observation_index,
-            self.liquidity,
-            self.slot0.observation_cardinality,
+            st.slot0.tick,
+            st.slot0.observation_index,
+            st.liquidity,
+            st.slot0.observation_cardinality,
         )?;
         Ok(Globals {
-            fee_growth_global0_x128: self.fee_growth_global0_x128,
-            fee_growth_global1_x128: self.fee_growth_global1_x128,
+            fee_growth_global0_x128: st.fee_growth_global0_x128,
+            fee_growth_global1_x128: st.fee_growth_global1_x128,
             seconds_per_liquidity_cumulative_x128: spl,
             tick_cumulative,
             time,
         })
     }
 
-    /// Computes a position change without writing: the new ticks, the new position, and the
-    /// signed amounts (positive = owed to the pool).
+    /// Computes a position change without writing: the new ticks (and bitmap flips), the new
+    /// position, and the signed amounts (positive = owed to the pool).
     fn plan_modify_position(
         &self,
         key: PositionKey,
         liquidity_delta: i128,
         time: u32,
-    ) -> Result<(Option<TickUpdates>, PositionInfo, I256, I256)> {
+    ) -> Result<ModifyPlan> {
         // The contracts' order (`_modifyPosition` -> `_updatePosition`): `checkTicks` (TLU, TLM,
         // TUM); then, for a non-zero delta, `Tick.update` of the lower and the upper tick (LS /
         // LA, then the per-tick cap LO); only then `TickBitmap.flipTick` of each tick that
@@ -482,12 +452,13 @@ impl Pool {
                 }
             }
         }
-        let tick = self.slot0.tick;
-        let mut position = self.positions.get(&key).cloned().unwrap_or_default();
+        let st = self.st();
+        let tick = st.slot0.tick;
+        let mut position = self.storage.position(&key).cloned().unwrap_or_default();
         let mut updates = None;
         let (mut lower, mut upper) = (
-            self.ticks.get(&key.tick_lower).cloned().unwrap_or_default(),
-            self.ticks.get(&key.tick_upper).cloned().unwrap_or_default(),
+            self.storage.tick(key.tick_lower).cloned().unwrap_or_default(),
+            self.storage.tick(key.tick_upper).cloned().unwrap_or_default(),
         );
         if liquidity_delta != 0 {
             let globals = self.globals_at(time)?;
@@ -507,16 +478,18 @@ impl Pool {
                 true,
                 self.max_liquidity_per_tick,
             )?;
-            for (t, flipped) in [(key.tick_lower, flipped_lower), (key.tick_upper, flipped_upper)] {
-                if flipped && t % spacing != 0 {
-                    return Err(ClmmError::TickNotSpaced { tick: t, spacing });
-                }
-            }
+            let flip_lower =
+                if flipped_lower { Some(flip_position(key.tick_lower, spacing)?) } else { None };
+            let flip_upper =
+                if flipped_upper { Some(flip_position(key.tick_upper, spacing)?) } else { None };
             updates = Some(TickUpdates {
                 lower: lower.clone(),
                 upper: upper.clone(),
-                flipped_lower,
-                flipped_upper,
+                flip_lower,
+                flip_upper,
+                clear_lower: liquidity_delta < 0 && flipped_lower,
+                clear_upper: liquidity_delta < 0 && flipped_upper,
+                liquidity_after: None,
             });
         }
         let (inside0, inside1) = fee_growth_inside(
@@ -525,182 +498,30 @@ impl Pool {
             key.tick_lower,
             key.tick_upper,
             tick,
-            self.fee_growth_global0_x128,
-            self.fee_growth_global1_x128,
+            st.fee_growth_global0_x128,
+            st.fee_growth_global1_x128,
         );
         position.update(liquidity_delta, inside0, inside1)?;
 
         let (mut amount0, mut amount1) = (I256::ZERO, I256::ZERO);
-        if liquidity_delta != 0 {
+        if let Some(u) = updates.as_mut() {
             let sa = get_sqrt_ratio_at_tick(key.tick_lower)?;
             let sb = get_sqrt_ratio_at_tick(key.tick_upper)?;
             if tick < key.tick_lower {
                 amount0 = get_amount0_delta_signed(sa, sb, liquidity_delta)?;
             } else if tick < key.tick_upper {
-                amount0 = get_amount0_delta_signed(self.slot0.sqrt_price_x96, sb, liquidity_delta)?;
-                amount1 = get_amount1_delta_signed(sa, self.slot0.sqrt_price_x96, liquidity_delta)?;
-                add_delta(self.liquidity, liquidity_delta)?;
+                amount0 = get_amount0_delta_signed(st.slot0.sqrt_price_x96, sb, liquidity_delta)?;
+                amount1 = get_amount1_delta_signed(sa, st.slot0.sqrt_price_x96, liquidity_delta)?;
+                u.liquidity_after = Some(add_delta(st.liquidity, liquidity_delta)?);
             } else {
                 amount1 = get_amount1_delta_signed(sa, sb, liquidity_delta)?;
             }
         }
-        Ok((updates, position, amount0, amount1))
-    }
-
-    fn apply_modify_position(
-        &mut self,
-        key: PositionKey,
-        liquidity_delta: i128,
-        time: u32,
-        updates: Option<TickUpdates>,
-        position: PositionInfo,
-    ) -> Result<()> {
-        if let Some(u) = updates {
-            // Validated in the plan: flips cannot fail (ticks are spaced and in range).
-            if u.flipped_lower {
-                self.bitmap.flip_tick(key.tick_lower)?;
-            }
-            if u.flipped_upper {
-                self.bitmap.flip_tick(key.tick_upper)?;
-            }
-            let clear_lower = liquidity_delta < 0 && u.flipped_lower;
-            let clear_upper = liquidity_delta < 0 && u.flipped_upper;
-            if clear_lower {
-                self.ticks.remove(&key.tick_lower);
-            } else {
-                self.ticks.insert(key.tick_lower, u.lower);
-            }
-            if clear_upper {
-                self.ticks.remove(&key.tick_upper);
-            } else {
-                self.ticks.insert(key.tick_upper, u.upper);
-            }
-            let tick = self.slot0.tick;
-            if key.tick_lower <= tick && tick < key.tick_upper {
-                let (index, cardinality) = self.observations.write(
-                    self.slot0.observation_index,
-                    time,
-                    tick,
-                    self.liquidity,
-                    self.slot0.observation_cardinality,
-                    self.slot0.observation_cardinality_next,
-                );
-                self.slot0.observation_index = index;
-                self.slot0.observation_cardinality = cardinality;
-                self.liquidity = add_delta(self.liquidity, liquidity_delta)?;
-            }
-        }
-        self.positions.insert(key, position);
-        Ok(())
-    }
-
-    /// Adds `amount` of liquidity for `owner` over `[tick_lower, tick_upper]` (`mint`); returns
-    /// the amounts owed to the pool (what the mint callback pays, rounded up), which the pool's
-    /// balances receive.
-    pub fn mint(
-        &mut self,
-        owner: Address,
-        tick_lower: i32,
-        tick_upper: i32,
-        amount: u128,
-        time: u32,
-    ) -> Result<(U256, U256)> {
-        self.mint_paid(owner, tick_lower, tick_upper, amount, None, time)
-    }
-
-    /// [`Self::mint`] with the mint callback's payment made explicit: `paid` is what the caller
-    /// transfers in the callback (`None`: exactly the amounts owed). Less than owed fails with
-    /// `M0` / `M1` like the contracts; more stays in the pool (a donation to no one).
-    pub fn mint_paid(
-        &mut self,
-        owner: Address,
-        tick_lower: i32,
-        tick_upper: i32,
-        amount: u128,
-        paid: Option<(U256, U256)>,
-        time: u32,
-    ) -> Result<(U256, U256)> {
-        self.require_initialized()?;
-        if amount == 0 {
-            return Err(ClmmError::ZeroAmount("mint liquidity"));
-        }
-        let delta = i128::try_from(amount).map_err(|_| ClmmError::Overflow("int128 liquidity"))?;
-        let key = PositionKey { owner, tick_lower, tick_upper };
-        let (updates, position, a0, a1) = self.plan_modify_position(key, delta, time)?;
-        let (a0, a1) = (a0.into_raw(), a1.into_raw());
-        let (p0, p1) = paid.unwrap_or((a0, a1));
-        if p0 < a0 {
-            return Err(ClmmError::InsufficientPayment("M0"));
-        }
-        if p1 < a1 {
-            return Err(ClmmError::InsufficientPayment("M1"));
-        }
-        let b0 = self.balance0.checked_add(p0).ok_or(ClmmError::Overflow("balance0"))?;
-        let b1 = self.balance1.checked_add(p1).ok_or(ClmmError::Overflow("balance1"))?;
-        self.apply_modify_position(key, delta, time, updates, position)?;
-        self.balance0 = b0;
-        self.balance1 = b1;
-        Ok((a0, a1))
-    }
-
-    /// Removes `amount` of liquidity (`burn`); the amounts (rounded down) and the accrued fees
-    /// become tokens owed to the position. A zero amount only credits fees ("poke").
-    pub fn burn(
-        &mut self,
-        owner: Address,
-        tick_lower: i32,
-        tick_upper: i32,
-        amount: u128,
-        time: u32,
-    ) -> Result<(U256, U256)> {
-        self.require_initialized()?;
-        let delta = i128::try_from(amount).map_err(|_| ClmmError::Overflow("int128 liquidity"))?;
-        let key = PositionKey { owner, tick_lower, tick_upper };
-        let (updates, mut position, a0, a1) = self.plan_modify_position(key, -delta, time)?;
-        let (a0, a1) = (a0.unsigned_abs(), a1.unsigned_abs());
-        // The contracts truncate to uint128 (amounts of one burn always fit).
-        position.tokens_owed0 = position.tokens_owed0.wrapping_add(a0.wrapping_to::<u128>());
-        position.tokens_owed1 = position.tokens_owed1.wrapping_add(a1.wrapping_to::<u128>());
-        self.apply_modify_position(key, -delta, time, updates, position)?;
-        Ok((a0, a1))
-    }
-
-    /// Pays out up to the requested tokens owed of a position (`collect`). Before `initialize`
-    /// it fails with `LOK` ([`ClmmError::NotInitialized`]) in Uniswap V3 and PancakeSwap V3
-    /// (the `lock` modifier) and in V4, whose only way to collect fees, `modifyLiquidity`,
-    /// fails with `PoolNotInitialized`; Algebra's pools start unlocked and pay nothing.
-    pub fn collect(
-        &mut self,
-        owner: Address,
-        tick_lower: i32,
-        tick_upper: i32,
-        requested0: u128,
-        requested1: u128,
-    ) -> Result<(u128, u128)> {
-        if self.config.flavour != Flavour::AlgebraIntegral {
-            self.require_initialized()?;
-        }
-        let key = PositionKey { owner, tick_lower, tick_upper };
-        let Some(position) = self.positions.get_mut(&key) else {
-            return Ok((0, 0));
-        };
-        let a0 = requested0.min(position.tokens_owed0);
-        let a1 = requested1.min(position.tokens_owed1);
-        position.tokens_owed0 -= a0;
-        position.tokens_owed1 -= a1;
-        self.balance0 = self
-            .balance0
-            .checked_sub(U256::from(a0))
-            .ok_or(ClmmError::Overflow("balance0 below owed"))?;
-        self.balance1 = self
-            .balance1
-            .checked_sub(U256::from(a1))
-            .ok_or(ClmmError::Overflow("balance1 below owed"))?;
-        Ok((a0, a1))
+        Ok(ModifyPlan { key, ticks: updates, position, amount0, amount1 })
     }
 
     fn require_initialized(&self) -> Result<()> {
-        if self.slot0.initialized { Ok(()) } else { Err(ClmmError::NotInitialized) }
+        if self.st().slot0.initialized { Ok(()) } else { Err(ClmmError::NotInitialized) }
     }
 
     // ----- swaps -------------------------------------------------------------------------
@@ -722,49 +543,6 @@ impl Pool {
                 self.swap_fee_at(time)?,
             )?
             .result)
-    }
-
-    /// Swaps (`swap`): `amount_specified` positive for exact input, negative for exact output;
-    /// the price stops at `sqrt_price_limit_x96`. The pool's balances change by the returned
-    /// amounts (input paid by the callback, output sent).
-    pub fn swap(
-        &mut self,
-        zero_for_one: bool,
-        amount_specified: I256,
-        sqrt_price_limit_x96: U256,
-        time: u32,
-    ) -> Result<SwapResult> {
-        self.swap_paid(zero_for_one, amount_specified, sqrt_price_limit_x96, None, time)
-    }
-
-    /// [`Self::swap`] with the swap callback's payment of the input token made explicit
-    /// (`None`: exactly the input owed). Less than owed fails with `IIA` like the contracts and
-    /// changes nothing; more stays in the pool.
-    pub fn swap_paid(
-        &mut self,
-        zero_for_one: bool,
-        amount_specified: I256,
-        sqrt_price_limit_x96: U256,
-        paid: Option<U256>,
-        time: u32,
-    ) -> Result<SwapResult> {
-        let fee = self.swap_fee_at(time)?;
-        let plan =
-            self.plan_swap(zero_for_one, amount_specified, sqrt_price_limit_x96, time, fee)?;
-        let owed = if zero_for_one { plan.result.amount0 } else { plan.result.amount1 };
-        let owed = if owed.is_negative() { U256::ZERO } else { owed.into_raw() };
-        let extra = match paid {
-            Some(p) if p < owed => return Err(ClmmError::InsufficientPayment("IIA")),
-            Some(p) => p - owed,
-            None => U256::ZERO,
-        };
-        let result = self.commit_swap(&plan, time)?;
-        if zero_for_one {
-            self.balance0 = self.balance0.saturating_add(extra);
-        } else {
-            self.balance1 = self.balance1.saturating_add(extra);
-        }
-        Ok(result)
     }
 
     /// Computes a swap without applying it, at the fee of `time`.
@@ -790,7 +568,8 @@ impl Pool {
             return Err(ClmmError::ZeroAmount("swap amount (AS)"));
         }
         self.require_initialized()?;
-        let start_price = self.slot0.sqrt_price_x96;
+        let st = self.storage.state();
+        let start_price = st.slot0.sqrt_price_x96;
         let valid = if zero_for_one {
             limit < start_price && limit > MIN_SQRT_RATIO
         } else {
@@ -800,17 +579,19 @@ impl Pool {
             return Err(ClmmError::PriceLimitInvalid);
         }
         let flavour = self.config.flavour;
+        let spacing = self.config.tick_spacing;
         // V4: the LP fee and the direction's protocol fee combine into the swap fee
         // (`ProtocolFeeLibrary.calculateSwapFee`); other flavours swap at the LP fee.
-        let fee = self.slot0.fee_protocol.swap_fee(flavour, zero_for_one, fee);
+        let fee_protocol = st.slot0.fee_protocol;
+        let fee = fee_protocol.swap_fee(flavour, zero_for_one, fee);
         let exact_input = !amount_specified.is_negative();
         let mut remaining = amount_specified;
         let mut calculated = I256::ZERO;
         let mut sqrt_price = start_price;
-        let mut tick = self.slot0.tick;
-        let mut liquidity = self.liquidity;
+        let mut tick = st.slot0.tick;
+        let mut liquidity = st.liquidity;
         let mut fee_growth_global =
-            if zero_for_one { self.fee_growth_global0_x128 } else { self.fee_growth_global1_x128 };
+            if zero_for_one { st.fee_growth_global0_x128 } else { st.fee_growth_global1_x128 };
         let mut protocol_fee = U256::ZERO;
         let mut fee_total = U256::ZERO;
         let mut crossings: Vec<(i32, Globals)> = Vec::new();
@@ -821,7 +602,7 @@ impl Pool {
             steps += 1;
             let step_start = sqrt_price;
             let (mut tick_next, initialized) =
-                self.bitmap.next_initialized_tick_within_one_word(tick, zero_for_one);
+                next_initialized_tick_in(|p| self.word(p), spacing, tick, zero_for_one);
             tick_next = tick_next.clamp(MIN_TICK, MAX_TICK);
             let price_next = self.prices.get(tick_next)?;
             let target =
@@ -843,8 +624,7 @@ impl Pool {
             }
             fee_total += step.fee_amount;
             let mut fee_amount = step.fee_amount;
-            let cut =
-                self.slot0.fee_protocol.cut(flavour, zero_for_one, step.amount_in, fee_amount, fee);
+            let cut = fee_protocol.cut(flavour, zero_for_one, step.amount_in, fee_amount, fee);
             if !cut.is_zero() {
                 // Unchecked in V4 (the cut never exceeds the step's fee); checked elsewhere.
                 fee_amount = fee_amount.wrapping_sub(cut);
@@ -864,13 +644,14 @@ impl Pool {
                     let (tc, spl) = match observed {
                         Some(o) => o,
                         None => {
-                            let o = self.observations.observe_single(
+                            let o = observe_single_in(
+                                &|i| self.storage.observation(i),
                                 time,
                                 0,
-                                self.slot0.tick,
-                                self.slot0.observation_index,
-                                self.liquidity,
-                                self.slot0.observation_cardinality,
+                                st.slot0.tick,
+                                st.slot0.observation_index,
+                                st.liquidity,
+                                st.slot0.observation_cardinality,
                             )?;
                             observed = Some(o);
                             o
@@ -880,10 +661,10 @@ impl Pool {
                         fee_growth_global0_x128: if zero_for_one {
                             fee_growth_global
                         } else {
-                            self.fee_growth_global0_x128
+                            st.fee_growth_global0_x128
                         },
                         fee_growth_global1_x128: if zero_for_one {
-                            self.fee_growth_global1_x128
+                            st.fee_growth_global1_x128
                         } else {
                             fee_growth_global
                         },
@@ -891,7 +672,7 @@ impl Pool {
                         tick_cumulative: tc,
                         time,
                     };
-                    let net = self.ticks.get(&tick_next).map_or(0, |t| t.liquidity_net);
+                    let net = self.storage.tick(tick_next).map_or(0, |t| t.liquidity_net);
                     let net = if zero_for_one {
                         net.checked_neg().ok_or(ClmmError::Overflow("liquidity net"))?
                     } else {
@@ -932,60 +713,6 @@ impl Pool {
         })
     }
 
-    /// Applies a plan computed on this pool's current state (by [`Self::plan_swap_at`]).
-    pub fn commit_swap(&mut self, plan: &SwapPlan, time: u32) -> Result<SwapResult> {
-        let r = &plan.result;
-        // Balances first: the only fallible part of the commit.
-        let b0 = apply_signed(self.balance0, r.amount0).ok_or(ClmmError::Overflow("balance0"))?;
-        let b1 = apply_signed(self.balance1, r.amount1).ok_or(ClmmError::Overflow("balance1"))?;
-        let protocol_fee = plan.protocol_fee.wrapping_to::<u128>();
-        // Algebra's beforeSwap: a timepoint with the pre-swap tick (fallible, so before any
-        // write; the plan's fee is the one it sets).
-        let mut algebra = None;
-        if matches!(self.config.fee_mode, FeeMode::Adaptive(_))
-            && self.algebra.is_initialized()
-            && self.algebra.last_timestamp() != time
-        {
-            algebra = self.algebra.prepare_write(time, self.slot0.tick)?;
-        }
-        for (tick, globals) in &plan.crossings {
-            if let Some(info) = self.ticks.get_mut(tick) {
-                info.cross(globals);
-            }
-        }
-        if r.tick != self.slot0.tick {
-            let (index, cardinality) = self.observations.write(
-                self.slot0.observation_index,
-                time,
-                self.slot0.tick,
-                self.liquidity,
-                self.slot0.observation_cardinality,
-                self.slot0.observation_cardinality_next,
-            );
-            self.slot0.observation_index = index;
-            self.slot0.observation_cardinality = cardinality;
-            self.slot0.tick = r.tick;
-        }
-        self.slot0.sqrt_price_x96 = r.sqrt_price_x96;
-        self.liquidity = r.liquidity;
-        if plan.zero_for_one {
-            self.fee_growth_global0_x128 = plan.fee_growth_global_x128;
-            self.protocol_fees0 = self.protocol_fees0.wrapping_add(protocol_fee);
-        } else {
-            self.fee_growth_global1_x128 = plan.fee_growth_global_x128;
-            self.protocol_fees1 = self.protocol_fees1.wrapping_add(protocol_fee);
-        }
-        self.balance0 = b0;
-        self.balance1 = b1;
-        if let Some(w) = algebra {
-            self.algebra.apply_write(w);
-        }
-        if matches!(self.config.fee_mode, FeeMode::Adaptive(_)) {
-            self.fee = r.fee_pips;
-        }
-        Ok(plan.result.clone())
-    }
-
     /// The greatest tick in `[lo, hi]` whose sqrt price is at most `sqrt_price_x96`, which the
     /// caller guarantees lies in `[S(lo), S(hi + 1))`: a bisection over cached tick prices for
     /// short ranges, the logarithm otherwise. Same result as `get_tick_at_sqrt_ratio`.
@@ -1014,27 +741,480 @@ impl Pool {
         self.prices.tick_at(sqrt_price_x96)
     }
 
-    // ----- replay bootstrap --------------------------------------------------------------
+    // ----- replay bootstrap (read side) --------------------------------------------------
 
-    /// A pool that starts mid-life at a recorded state: price, tick and in-range liquidity are
-    /// known, ticks and positions are not (they are learned by [`crate::replay`]). Balances and
-    /// fee growth start at zero, so they count from this point on.
-    pub fn from_recorded_state(
+    /// Computes [`Pool::seed_tick`] without writing.
+    fn plan_seed(&self, tick: i32, delta: i128, time: u32) -> Result<SeedPlan> {
+        let spacing = self.config.tick_spacing;
+        if tick % spacing != 0 || !(MIN_TICK..=MAX_TICK).contains(&tick) {
+            return Err(ClmmError::TickNotSpaced { tick, spacing });
+        }
+        let previous = self.storage.tick(tick).cloned();
+        let mut info = previous.clone().unwrap_or_default();
+        let mut flip = None;
+        if !info.initialized {
+            let globals = self.globals_at(time)?;
+            if tick <= self.st().slot0.tick {
+                info.fee_growth_outside0_x128 = globals.fee_growth_global0_x128;
+                info.fee_growth_outside1_x128 = globals.fee_growth_global1_x128;
+                info.seconds_per_liquidity_outside_x128 =
+                    globals.seconds_per_liquidity_cumulative_x128;
+                info.tick_cumulative_outside = globals.tick_cumulative;
+                info.seconds_outside = time;
+            }
+            info.initialized = true;
+            if !self.is_tick_flagged(tick) {
+                flip = Some(flip_position(tick, spacing)?);
+            }
+        }
+        info.liquidity_net =
+            info.liquidity_net.checked_add(delta).ok_or(ClmmError::Overflow("liquidity net"))?;
+        // Liquidity from before the history: at least 1 gross, so that in-file positions burned
+        // later do not clear a tick that other liquidity still uses.
+        info.liquidity_gross = info.liquidity_gross.saturating_add(delta.unsigned_abs());
+        Ok(SeedPlan { previous, info, flip })
+    }
+}
+
+impl<S: PoolStorageMut> Pool<S> {
+    /// A new, uninitialized pool of `config` in `storage`, which should be empty: writes the
+    /// initial scalar record ([`PoolState::new`]: everything zero but the fee).
+    pub fn create(config: PoolConfig, mut storage: S) -> Self {
+        storage.set_state(PoolState::new(&config));
+        Self::with_storage(config, storage)
+    }
+
+    /// [`Pool::from_recorded_state`] in `storage` (which should be empty). Nothing is written
+    /// if the price is invalid.
+    pub fn from_recorded_state_in(
         config: PoolConfig,
+        storage: S,
         sqrt_price_x96: U256,
         tick: i32,
         liquidity: u128,
         time: u32,
     ) -> Result<Self> {
-        let mut pool = Self::new(config);
+        get_tick_at_sqrt_ratio(sqrt_price_x96)?;
+        let mut pool = Self::create(config, storage);
         pool.initialize(sqrt_price_x96, time)?;
         // The recorded tick wins over the price's tick: after a downward crossing the pool sits
         // one tick below the boundary price.
-        pool.slot0.tick = tick;
-        pool.liquidity = liquidity;
-        pool.init_algebra(time, tick);
+        let mut st = *pool.st();
+        st.slot0.tick = tick;
+        st.liquidity = liquidity;
+        pool.write_algebra_init(&mut st, time, tick);
+        pool.storage.set_state(st);
         Ok(pool)
     }
+
+    /// Flips one bitmap bit (a position from [`flip_position`]).
+    #[inline]
+    fn flip(&mut self, (word_pos, mask): (i16, U256)) {
+        let word = self.storage.bitmap_word(word_pos);
+        self.storage.set_bitmap_word(word_pos, word ^ mask);
+    }
+
+    /// Algebra's `afterInitialize`: the first timepoint at the initial tick, fee = base fee
+    /// (set in `st`, which the caller writes).
+    fn write_algebra_init(&mut self, st: &mut PoolState, time: u32, tick: i32) {
+        if let FeeMode::Adaptive(cfg) = self.config.fee_mode {
+            self.storage.set_timepoint(0, first_timepoint(time, tick));
+            self.storage.set_volatility_state(VolatilityState {
+                index: 0,
+                last_timestamp: time,
+                initialized: true,
+            });
+            st.fee = u32::from(cfg.base_fee);
+        }
+    }
+
+    /// Sets the first price (`initialize`); fails with `AI` if already initialized. The protocol
+    /// fee starts as the flavour's contract sets it ([`ProtocolFee::initial`]): PancakeSwap's
+    /// per-tier default (`PancakeV3Pool.initialize`), off for Uniswap V3 and V4; Algebra pools
+    /// keep their setting.
+    pub fn initialize(&mut self, sqrt_price_x96: U256, time: u32) -> Result<()> {
+        let mut st = *self.st();
+        if st.slot0.initialized {
+            return Err(ClmmError::AlreadyInitialized);
+        }
+        let tick = get_tick_at_sqrt_ratio(sqrt_price_x96)?;
+        let fee_protocol = ProtocolFee::initial(self.config.flavour, self.config.fee)
+            .unwrap_or(st.slot0.fee_protocol);
+        st.slot0 = Slot0 {
+            sqrt_price_x96,
+            tick,
+            observation_index: 0,
+            observation_cardinality: 1,
+            observation_cardinality_next: 1,
+            fee_protocol,
+            initialized: true,
+        };
+        self.storage.set_observation(0, first_observation(time));
+        self.write_algebra_init(&mut st, time, tick);
+        self.storage.set_state(st);
+        Ok(())
+    }
+
+    // ----- owner actions -----------------------------------------------------------------
+
+    /// Sets the protocol's share of swap fees (`setFeeProtocol`), validated per flavour. Before
+    /// `initialize` it fails with `LOK` in Uniswap V3 and PancakeSwap V3 (the `lock` modifier:
+    /// `slot0.unlocked` is false until `initialize`) and with `PoolNotInitialized` in V4
+    /// (`Pool.setProtocolFee`); both are [`ClmmError::NotInitialized`]. Algebra's
+    /// `setCommunityFee` is `onlyUnlocked` and its pools start unlocked, so it is allowed there.
+    pub fn set_fee_protocol(&mut self, fee_protocol: ProtocolFee) -> Result<()> {
+        if self.config.flavour != Flavour::AlgebraIntegral {
+            self.require_initialized()?;
+        }
+        let mut st = *self.st();
+        st.slot0.fee_protocol = fee_protocol.validate(self.config.flavour)?;
+        self.storage.set_state(st);
+        Ok(())
+    }
+
+    /// Collects up to the requested protocol fees (`collectProtocol`). Like the contracts, it
+    /// leaves one unit in a fully drained slot. Before `initialize` it fails with `LOK`
+    /// ([`ClmmError::NotInitialized`]) in Uniswap V3 and PancakeSwap V3 (the `lock` modifier);
+    /// Algebra (community fees go to a vault) and V4 (`collectProtocolFees` is the manager's,
+    /// per currency) have no such pool call and are not checked.
+    pub fn collect_protocol(&mut self, requested0: u128, requested1: u128) -> Result<(u128, u128)> {
+        if self.config.flavour.locked_before_initialize() {
+            self.require_initialized()?;
+        }
+        let mut st = *self.st();
+        let mut a0 = requested0.min(st.protocol_fees0);
+        let mut a1 = requested1.min(st.protocol_fees1);
+        if a0 > 0 {
+            if a0 == st.protocol_fees0 {
+                a0 -= 1;
+            }
+            st.protocol_fees0 -= a0;
+            st.balance0 -= U256::from(a0);
+        }
+        if a1 > 0 {
+            if a1 == st.protocol_fees1 {
+                a1 -= 1;
+            }
+            st.protocol_fees1 -= a1;
+            st.balance1 -= U256::from(a1);
+        }
+        if a0 > 0 || a1 > 0 {
+            self.storage.set_state(st);
+        }
+        Ok((a0, a1))
+    }
+
+    /// Sets the fee of a V4 pool with the dynamic-fee flag (`updateDynamicLPFee`). Who may call
+    /// it is checked by the caller (the V4 manager checks the pool's owner).
+    pub fn set_dynamic_fee(&mut self, fee: u32) -> Result<()> {
+        if self.config.fee_mode != FeeMode::OwnerSet {
+            return Err(ClmmError::NotDynamicFee);
+        }
+        if fee >= crate::flavour::FEE_PIPS_DENOMINATOR {
+            return Err(ClmmError::InvalidFeeTier {
+                flavour: "uniswap_v4",
+                fee,
+                spacing: self.config.tick_spacing,
+            });
+        }
+        let mut st = *self.st();
+        st.fee = fee;
+        self.storage.set_state(st);
+        Ok(())
+    }
+
+    /// Grows the observation ring (`increaseObservationCardinalityNext`): like the contract,
+    /// prepares each new slot (time 1, not initialized), one write per slot.
+    pub fn increase_observation_cardinality_next(&mut self, next: u16) -> Result<()> {
+        let mut st = *self.st();
+        if !st.slot0.initialized {
+            return Err(ClmmError::NotInitialized);
+        }
+        let current = st.slot0.observation_cardinality_next;
+        if current == 0 {
+            return Err(ClmmError::NotInitialized);
+        }
+        if next <= current {
+            return Ok(());
+        }
+        for i in current..next {
+            self.storage.set_observation(i, GROWN_SLOT);
+        }
+        st.slot0.observation_cardinality_next = next;
+        self.storage.set_state(st);
+        Ok(())
+    }
+
+    // ----- positions ---------------------------------------------------------------------
+
+    /// Writes a planned position change and the new balances; cannot fail.
+    fn apply_modify_position(&mut self, plan: ModifyPlan, time: u32, balances: (U256, U256)) {
+        let key = plan.key;
+        let mut st = *self.st();
+        if let Some(u) = plan.ticks {
+            if let Some(f) = u.flip_lower {
+                self.flip(f);
+            }
+            if let Some(f) = u.flip_upper {
+                self.flip(f);
+            }
+            self.storage.set_tick(
+                key.tick_lower,
+                if u.clear_lower { TickInfo::default() } else { u.lower },
+            );
+            self.storage.set_tick(
+                key.tick_upper,
+                if u.clear_upper { TickInfo::default() } else { u.upper },
+            );
+            if let Some(liquidity) = u.liquidity_after {
+                let index = st.slot0.observation_index;
+                if let Some((i, cardinality, observation)) = prepare_write(
+                    self.storage.observation(index),
+                    index,
+                    time,
+                    st.slot0.tick,
+                    st.liquidity,
+                    st.slot0.observation_cardinality,
+                    st.slot0.observation_cardinality_next,
+                ) {
+                    self.storage.set_observation(i, observation);
+                    st.slot0.observation_index = i;
+                    st.slot0.observation_cardinality = cardinality;
+                }
+                st.liquidity = liquidity;
+            }
+        }
+        self.storage.set_position(key, plan.position);
+        (st.balance0, st.balance1) = balances;
+        self.storage.set_state(st);
+    }
+
+    /// Adds `amount` of liquidity for `owner` over `[tick_lower, tick_upper]` (`mint`); returns
+    /// the amounts owed to the pool (what the mint callback pays, rounded up), which the pool's
+    /// balances receive.
+    pub fn mint(
+        &mut self,
+        owner: Address,
+        tick_lower: i32,
+        tick_upper: i32,
+        amount: u128,
+        time: u32,
+    ) -> Result<(U256, U256)> {
+        self.mint_paid(owner, tick_lower, tick_upper, amount, None, time)
+    }
+
+    /// [`Self::mint`] with the mint callback's payment made explicit: `paid` is what the caller
+    /// transfers in the callback (`None`: exactly the amounts owed). Less than owed fails with
+    /// `M0` / `M1` like the contracts; more stays in the pool (a donation to no one).
+    pub fn mint_paid(
+        &mut self,
+        owner: Address,
+        tick_lower: i32,
+        tick_upper: i32,
+        amount: u128,
+        paid: Option<(U256, U256)>,
+        time: u32,
+    ) -> Result<(U256, U256)> {
+        self.require_initialized()?;
+        if amount == 0 {
+            return Err(ClmmError::ZeroAmount("mint liquidity"));
+        }
+        let delta = i128::try_from(amount).map_err(|_| ClmmError::Overflow("int128 liquidity"))?;
+        let key = PositionKey { owner, tick_lower, tick_upper };
+        let plan = self.plan_modify_position(key, delta, time)?;
+        let (a0, a1) = (plan.amount0.into_raw(), plan.amount1.into_raw());
+        let (p0, p1) = paid.unwrap_or((a0, a1));
+        if p0 < a0 {
+            return Err(ClmmError::InsufficientPayment("M0"));
+        }
+        if p1 < a1 {
+            return Err(ClmmError::InsufficientPayment("M1"));
+        }
+        let st = self.st();
+        let b0 = st.balance0.checked_add(p0).ok_or(ClmmError::Overflow("balance0"))?;
+        let b1 = st.balance1.checked_add(p1).ok_or(ClmmError::Overflow("balance1"))?;
+        self.apply_modify_position(plan, time, (b0, b1));
+        Ok((a0, a1))
+    }
+
+    /// Removes `amount` of liquidity (`burn`); the amounts (rounded down) and the accrued fees
+    /// become tokens owed to the position. A zero amount only credits fees ("poke").
+    pub fn burn(
+        &mut self,
+        owner: Address,
+        tick_lower: i32,
+        tick_upper: i32,
+        amount: u128,
+        time: u32,
+    ) -> Result<(U256, U256)> {
+        self.require_initialized()?;
+        let delta = i128::try_from(amount).map_err(|_| ClmmError::Overflow("int128 liquidity"))?;
+        let key = PositionKey { owner, tick_lower, tick_upper };
+        let mut plan = self.plan_modify_position(key, -delta, time)?;
+        let (a0, a1) = (plan.amount0.unsigned_abs(), plan.amount1.unsigned_abs());
+        // The contracts truncate to uint128 (amounts of one burn always fit).
+        let position = &mut plan.position;
+        position.tokens_owed0 = position.tokens_owed0.wrapping_add(a0.wrapping_to::<u128>());
+        position.tokens_owed1 = position.tokens_owed1.wrapping_add(a1.wrapping_to::<u128>());
+        let balances = self.balances();
+        self.apply_modify_position(plan, time, balances);
+        Ok((a0, a1))
+    }
+
+    /// Pays out up to the requested tokens owed of a position (`collect`). Before `initialize`
+    /// it fails with `LOK` ([`ClmmError::NotInitialized`]) in Uniswap V3 and PancakeSwap V3
+    /// (the `lock` modifier) and in V4, whose only way to collect fees, `modifyLiquidity`,
+    /// fails with `PoolNotInitialized`; Algebra's pools start unlocked and pay nothing.
+    pub fn collect(
+        &mut self,
+        owner: Address,
+        tick_lower: i32,
+        tick_upper: i32,
+        requested0: u128,
+        requested1: u128,
+    ) -> Result<(u128, u128)> {
+        if self.config.flavour != Flavour::AlgebraIntegral {
+            self.require_initialized()?;
+        }
+        let key = PositionKey { owner, tick_lower, tick_upper };
+        let Some(position) = self.storage.position(&key) else {
+            return Ok((0, 0));
+        };
+        let a0 = requested0.min(position.tokens_owed0);
+        let a1 = requested1.min(position.tokens_owed1);
+        if a0 == 0 && a1 == 0 {
+            return Ok((0, 0));
+        }
+        let mut position = position.clone();
+        position.tokens_owed0 -= a0;
+        position.tokens_owed1 -= a1;
+        let mut st = *self.st();
+        st.balance0 = st
+            .balance0
+            .checked_sub(U256::from(a0))
+            .ok_or(ClmmError::Overflow("balance0 below owed"))?;
+        st.balance1 = st
+            .balance1
+            .checked_sub(U256::from(a1))
+            .ok_or(ClmmError::Overflow("balance1 below owed"))?;
+        self.storage.set_position(key, position);
+        self.storage.set_state(st);
+        Ok((a0, a1))
+    }
+
+    // ----- swaps -------------------------------------------------------------------------
+
+    /// Swaps (`swap`): `amount_specified` positive for exact input, negative for exact output;
+    /// the price stops at `sqrt_price_limit_x96`. The pool's balances change by the returned
+    /// amounts (input paid by the callback, output sent).
+    pub fn swap(
+        &mut self,
+        zero_for_one: bool,
+        amount_specified: I256,
+        sqrt_price_limit_x96: U256,
+        time: u32,
+    ) -> Result<SwapResult> {
+        self.swap_paid(zero_for_one, amount_specified, sqrt_price_limit_x96, None, time)
+    }
+
+    /// [`Self::swap`] with the swap callback's payment of the input token made explicit
+    /// (`None`: exactly the input owed). Less than owed fails with `IIA` like the contracts and
+    /// changes nothing; more stays in the pool.
+    pub fn swap_paid(
+        &mut self,
+        zero_for_one: bool,
+        amount_specified: I256,
+        sqrt_price_limit_x96: U256,
+        paid: Option<U256>,
+        time: u32,
+    ) -> Result<SwapResult> {
+        let fee = self.swap_fee_at(time)?;
+        let plan =
+            self.plan_swap(zero_for_one, amount_specified, sqrt_price_limit_x96, time, fee)?;
+        let owed = if zero_for_one { plan.result.amount0 } else { plan.result.amount1 };
+        let owed = if owed.is_negative() { U256::ZERO } else { owed.into_raw() };
+        let extra = match paid {
+            Some(p) if p < owed => return Err(ClmmError::InsufficientPayment("IIA")),
+            Some(p) => p - owed,
+            None => U256::ZERO,
+        };
+        self.commit_swap_paying(&plan, time, extra)
+    }
+
+    /// Applies a plan computed on this pool's current state (by [`Self::plan_swap_at`]).
+    pub fn commit_swap(&mut self, plan: &SwapPlan, time: u32) -> Result<SwapResult> {
+        self.commit_swap_paying(plan, time, U256::ZERO)
+    }
+
+    /// [`Self::commit_swap`] with `extra` input paid beyond what is owed (kept by the pool).
+    fn commit_swap_paying(
+        &mut self,
+        plan: &SwapPlan,
+        time: u32,
+        extra: U256,
+    ) -> Result<SwapResult> {
+        let r = &plan.result;
+        let mut st = *self.st();
+        // Everything fallible first: balances, then Algebra's beforeSwap (a timepoint with the
+        // pre-swap tick; the plan's fee is the one it sets).
+        let b0 = apply_signed(st.balance0, r.amount0).ok_or(ClmmError::Overflow("balance0"))?;
+        let b1 = apply_signed(st.balance1, r.amount1).ok_or(ClmmError::Overflow("balance1"))?;
+        let protocol_fee = plan.protocol_fee.wrapping_to::<u128>();
+        let adaptive = matches!(self.config.fee_mode, FeeMode::Adaptive(_));
+        let volatility = self.storage.volatility_state();
+        let mut algebra: Option<PendingWrite> = None;
+        if adaptive && volatility.initialized && volatility.last_timestamp != time {
+            algebra = self.oracle().prepare_write(time, st.slot0.tick)?;
+        }
+        // Then the writes, which cannot fail.
+        for (tick, globals) in &plan.crossings {
+            self.storage.update_tick(*tick, |info| {
+                info.cross(globals);
+            });
+        }
+        if r.tick != st.slot0.tick {
+            let index = st.slot0.observation_index;
+            if let Some((i, cardinality, observation)) = prepare_write(
+                self.storage.observation(index),
+                index,
+                time,
+                st.slot0.tick,
+                st.liquidity,
+                st.slot0.observation_cardinality,
+                st.slot0.observation_cardinality_next,
+            ) {
+                self.storage.set_observation(i, observation);
+                st.slot0.observation_index = i;
+                st.slot0.observation_cardinality = cardinality;
+            }
+            st.slot0.tick = r.tick;
+        }
+        st.slot0.sqrt_price_x96 = r.sqrt_price_x96;
+        st.liquidity = r.liquidity;
+        if plan.zero_for_one {
+            st.fee_growth_global0_x128 = plan.fee_growth_global_x128;
+            st.protocol_fees0 = st.protocol_fees0.wrapping_add(protocol_fee);
+        } else {
+            st.fee_growth_global1_x128 = plan.fee_growth_global_x128;
+            st.protocol_fees1 = st.protocol_fees1.wrapping_add(protocol_fee);
+        }
+        (st.balance0, st.balance1) = (b0, b1);
+        if !extra.is_zero() {
+            let paid_in = if plan.zero_for_one { &mut st.balance0 } else { &mut st.balance1 };
+            *paid_in = paid_in.saturating_add(extra);
+        }
+        if let Some(w) = algebra {
+            self.storage.set_timepoint(w.index, w.timepoint);
+            self.storage.set_volatility_state(w.state_after(volatility));
+        }
+        if adaptive {
+            st.fee = r.fee_pips;
+        }
+        self.storage.set_state(st);
+        Ok(plan.result.clone())
+    }
+
+    // ----- replay bootstrap --------------------------------------------------------------
 
     /// Bootstrap only: adds `delta` to a tick's liquidity net (and `|delta|` to its gross)
     /// without changing the in-range liquidity; initializes the tick if needed. Used by the
@@ -1046,35 +1226,13 @@ impl Pool {
         delta: i128,
         time: u32,
     ) -> Result<(Option<TickInfo>, bool)> {
-        if tick % self.config.tick_spacing != 0 || !(MIN_TICK..=MAX_TICK).contains(&tick) {
-            return Err(ClmmError::TickNotSpaced { tick, spacing: self.config.tick_spacing });
+        let plan = self.plan_seed(tick, delta, time)?;
+        let flipped = plan.flip.is_some();
+        if let Some(f) = plan.flip {
+            self.flip(f);
         }
-        let previous = self.ticks.get(&tick).cloned();
-        let mut info = previous.clone().unwrap_or_default();
-        let mut flipped = false;
-        if !info.initialized {
-            let globals = self.globals_at(time)?;
-            if tick <= self.slot0.tick {
-                info.fee_growth_outside0_x128 = globals.fee_growth_global0_x128;
-                info.fee_growth_outside1_x128 = globals.fee_growth_global1_x128;
-                info.seconds_per_liquidity_outside_x128 =
-                    globals.seconds_per_liquidity_cumulative_x128;
-                info.tick_cumulative_outside = globals.tick_cumulative;
-                info.seconds_outside = time;
-            }
-            info.initialized = true;
-            flipped = !self.bitmap.is_initialized(tick);
-        }
-        info.liquidity_net =
-            info.liquidity_net.checked_add(delta).ok_or(ClmmError::Overflow("liquidity net"))?;
-        // Liquidity from before the history: at least 1 gross, so that in-file positions burned
-        // later do not clear a tick that other liquidity still uses.
-        info.liquidity_gross = info.liquidity_gross.saturating_add(delta.unsigned_abs());
-        if flipped {
-            self.bitmap.flip_tick(tick)?;
-        }
-        self.ticks.insert(tick, info);
-        Ok((previous, flipped))
+        self.storage.set_tick(tick, plan.info);
+        Ok((plan.previous, flipped))
     }
 
     /// Undoes [`Self::seed_tick`].
@@ -1084,17 +1242,12 @@ impl Pool {
         previous: Option<TickInfo>,
         flipped: bool,
     ) -> Result<()> {
-        if flipped {
-            self.bitmap.flip_tick(tick)?;
+        let flip =
+            if flipped { Some(flip_position(tick, self.config.tick_spacing)?) } else { None };
+        if let Some(f) = flip {
+            self.flip(f);
         }
-        match previous {
-            Some(p) => {
-                self.ticks.insert(tick, p);
-            }
-            None => {
-                self.ticks.remove(&tick);
-            }
-        }
+        self.storage.set_tick(tick, previous.unwrap_or_default());
         Ok(())
     }
 
@@ -1112,24 +1265,23 @@ impl Pool {
         time: u32,
     ) -> Result<()> {
         check_ticks(tick_lower, tick_upper)?;
-        for t in [tick_lower, tick_upper] {
-            let (_, _) = self.seed_tick(t, 0, time)?;
-            let info = self.ticks.get_mut(&t).expect("invariant: seeded tick exists");
-            info.liquidity_gross = info.liquidity_gross.saturating_add(liquidity);
+        let mut lower = self.plan_seed(tick_lower, 0, time)?;
+        let mut upper = self.plan_seed(tick_upper, 0, time)?;
+        for seed in [&mut lower, &mut upper] {
+            seed.info.liquidity_gross = seed.info.liquidity_gross.saturating_add(liquidity);
         }
         let key = PositionKey { owner, tick_lower, tick_upper };
-        let lower = self.ticks.get(&tick_lower).cloned().unwrap_or_default();
-        let upper = self.ticks.get(&tick_upper).cloned().unwrap_or_default();
+        let st = self.st();
         let (i0, i1) = fee_growth_inside(
-            &lower,
-            &upper,
+            &lower.info,
+            &upper.info,
             tick_lower,
             tick_upper,
-            self.slot0.tick,
-            self.fee_growth_global0_x128,
-            self.fee_growth_global1_x128,
+            st.slot0.tick,
+            st.fee_growth_global0_x128,
+            st.fee_growth_global1_x128,
         );
-        let position = self.positions.entry(key).or_default();
+        let mut position = self.storage.position(&key).cloned().unwrap_or_default();
         if position.liquidity == 0 {
             position.fee_growth_inside0_last_x128 = i0;
             position.fee_growth_inside1_last_x128 = i1;
@@ -1138,6 +1290,13 @@ impl Pool {
         }
         position.liquidity =
             position.liquidity.checked_add(liquidity).ok_or(ClmmError::LiquidityAdd)?;
+        for (t, seed) in [(tick_lower, lower), (tick_upper, upper)] {
+            if let Some(f) = seed.flip {
+                self.flip(f);
+            }
+            self.storage.set_tick(t, seed.info);
+        }
+        self.storage.set_position(key, position);
         Ok(())
     }
 
@@ -1151,22 +1310,23 @@ impl Pool {
         to_owner: Address,
         amount: u128,
     ) -> Result<()> {
-        let lower = self.ticks.get(&from.tick_lower).cloned().unwrap_or_default();
-        let upper = self.ticks.get(&from.tick_upper).cloned().unwrap_or_default();
+        let lower = self.storage.tick(from.tick_lower).cloned().unwrap_or_default();
+        let upper = self.storage.tick(from.tick_upper).cloned().unwrap_or_default();
+        let st = self.st();
         let (i0, i1) = fee_growth_inside(
             &lower,
             &upper,
             from.tick_lower,
             from.tick_upper,
-            self.slot0.tick,
-            self.fee_growth_global0_x128,
-            self.fee_growth_global1_x128,
+            st.slot0.tick,
+            st.fee_growth_global0_x128,
+            st.fee_growth_global1_x128,
         );
-        let mut source = self.positions.get(&from).cloned().ok_or(ClmmError::NoPosition)?;
+        let mut source = self.storage.position(&from).cloned().ok_or(ClmmError::NoPosition)?;
         source.update(0, i0, i1)?;
         source.liquidity = source.liquidity.checked_sub(amount).ok_or(ClmmError::LiquiditySub)?;
         let to = PositionKey { owner: to_owner, ..from };
-        let mut target = self.positions.get(&to).cloned().unwrap_or_default();
+        let mut target = self.storage.position(&to).cloned().unwrap_or_default();
         if target.liquidity > 0 {
             target.update(0, i0, i1)?;
         } else {
@@ -1180,24 +1340,28 @@ impl Pool {
             source.tokens_owed0 = 0;
             source.tokens_owed1 = 0;
         }
-        self.positions.insert(from, source);
-        self.positions.insert(to, target);
+        self.storage.set_position(from, source);
+        self.storage.set_position(to, target);
         Ok(())
     }
 
     /// Bootstrap only: overwrites price, tick and liquidity with recorded values after a
     /// divergence, so that the replay continues from the chain's state.
     pub fn resync(&mut self, sqrt_price_x96: U256, tick: i32, liquidity: u128) {
-        self.slot0.sqrt_price_x96 = sqrt_price_x96;
-        self.slot0.tick = tick;
-        self.liquidity = liquidity;
+        let mut st = *self.st();
+        st.slot0.sqrt_price_x96 = sqrt_price_x96;
+        st.slot0.tick = tick;
+        st.liquidity = liquidity;
+        self.storage.set_state(st);
     }
 
     /// Bootstrap only: credits tokens that arrived without a modelled cause (for example fees
     /// a pre-existing position collects that were earned before the replayed history).
     pub fn credit_balances(&mut self, amount0: U256, amount1: U256) {
-        self.balance0 = self.balance0.saturating_add(amount0);
-        self.balance1 = self.balance1.saturating_add(amount1);
+        let mut st = *self.st();
+        st.balance0 = st.balance0.saturating_add(amount0);
+        st.balance1 = st.balance1.saturating_add(amount1);
+        self.storage.set_state(st);
     }
 
     /// Bootstrap only: adds to a position's tokens owed.
@@ -1209,9 +1373,11 @@ impl Pool {
         owed0: u128,
         owed1: u128,
     ) {
-        let p = self.positions.entry(PositionKey { owner, tick_lower, tick_upper }).or_default();
+        let key = PositionKey { owner, tick_lower, tick_upper };
+        let mut p = self.storage.position(&key).cloned().unwrap_or_default();
         p.tokens_owed0 = p.tokens_owed0.saturating_add(owed0);
         p.tokens_owed1 = p.tokens_owed1.saturating_add(owed1);
+        self.storage.set_position(key, p);
     }
 }
 

@@ -127,7 +127,8 @@ pub struct Engine {
     addrs: Addresses,
     domain: Eip712Domain,
     state: State,
-    commitment: Commitment,
+    /// The state commitment; `None` in simulation mode, where every root is zero.
+    commitment: Option<Commitment>,
     /// The block begun and not yet sealed.
     open: Option<Env>,
 }
@@ -156,9 +157,33 @@ impl Engine {
             addrs: Addresses::new(diamond),
             domain: command::domain(chain_id, diamond),
             state,
-            commitment,
+            commitment: Some(commitment),
             open: None,
         }
+    }
+
+    /// The same engine without a state commitment (simulation mode): every state root is zero,
+    /// proofs are empty, and building, cloning and sealing skip all hashing of the state.
+    pub fn without_commitment(mut self) -> Engine {
+        self.commitment = None;
+        self
+    }
+
+    /// An engine over `state` without a state commitment (simulation mode).
+    pub fn new_uncommitted(chain_id: u64, diamond: Address, state: State) -> Engine {
+        Engine {
+            chain_id,
+            addrs: Addresses::new(diamond),
+            domain: command::domain(chain_id, diamond),
+            state,
+            commitment: None,
+            open: None,
+        }
+    }
+
+    /// Whether the engine keeps a state commitment.
+    pub fn has_commitment(&self) -> bool {
+        self.commitment.is_some()
     }
 
     /// Chain id.
@@ -213,16 +238,29 @@ impl Engine {
 
     /// The current state root.
     pub fn state_root(&self) -> B256 {
-        self.commitment.root()
+        self.commitment.as_ref().map_or(B256::ZERO, Commitment::root)
     }
     /// Inclusion proof of the state entry with these key bytes against [`Engine::state_root`].
     pub fn prove(&self, key: &[u8]) -> Option<Proof> {
-        self.commitment.prove(key)
+        self.commitment.as_ref()?.prove(key)
+    }
+
+    /// Proof of the state entry with these key bytes: of inclusion when present, of absence
+    /// otherwise.
+    pub fn prove_key(&self, key: &[u8]) -> Proof {
+        self.commitment
+            .as_ref()
+            .map_or(Proof { siblings: vec![], leaf: None }, |c| c.prove_key(key))
     }
 
     /// Inclusion proof of a non-zero token balance.
     pub fn prove_balance(&self, token: &Address, holder: &Address) -> Option<Proof> {
-        self.commitment.prove(&crate::commitment::balance_key(token, holder))
+        self.prove(&crate::commitment::balance_key(token, holder))
+    }
+
+    /// Proof of a balance, zero or not: inclusion of the entry, or its absence.
+    pub fn prove_balance_or_zero(&self, token: &Address, holder: &Address) -> Proof {
+        self.prove_key(&crate::commitment::balance_key(token, holder))
     }
 
     /// Whether the address has any state of its own: a nonce, an ICY or DFG balance, a
@@ -460,7 +498,7 @@ impl Engine {
             self.state.commit_journal();
         }
         let changes = self.state.take_changes();
-        let root = self.commitment.update(&changes);
+        let root = self.commitment.as_mut().map_or(B256::ZERO, |c| c.update(&changes));
         (changes, root)
     }
 
@@ -470,7 +508,7 @@ impl Engine {
         self.state
             .apply(changes)
             .expect("invariant: a change set comes from an engine of the same build and chain");
-        self.commitment.update(changes)
+        self.commitment.as_mut().map_or(B256::ZERO, |c| c.update(changes))
     }
 }
 

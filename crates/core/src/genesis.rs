@@ -236,6 +236,16 @@ impl Genesis {
 
     /// Builds the genesis state and engine.
     pub fn build(&self) -> Result<Engine, GenesisError> {
+        self.build_with(true)
+    }
+
+    /// Builds the genesis engine without a state commitment (simulation mode: every root is
+    /// zero, nothing of the state is hashed).
+    pub fn build_uncommitted(&self) -> Result<Engine, GenesisError> {
+        self.build_with(false)
+    }
+
+    fn build_with(&self, commitment: bool) -> Result<Engine, GenesisError> {
         let invalid = |m: String| Err(GenesisError::Invalid(m));
         let addrs = Addresses::new(self.diamond);
         if self.chain_id == 0 {
@@ -487,6 +497,10 @@ impl Genesis {
                 .map(|s| parse_units(&s.amount, 18).unwrap_or_default())
                 .sum::<U256>()
         );
-        Ok(Engine::new(self.chain_id, self.diamond, state))
+        Ok(if commitment {
+            Engine::new(self.chain_id, self.diamond, state)
+        } else {
+            Engine::new_uncommitted(self.chain_id, self.diamond, state)
+        })
     }
 }

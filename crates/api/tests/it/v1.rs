@@ -333,8 +333,16 @@ fn balance_proof_verifies_independently() {
     // ICY is the default; a holder of nothing has nothing to prove; an unknown token is refused.
     let (_, v) = get(&n, &format!("/v1/proofs/balance/{alice}"));
     assert_eq!(v["token"], "ICY");
-    let (s, _) = get(&n, &format!("/v1/proofs/balance/{}", Address::repeat_byte(0x55)));
-    assert_eq!(s, 404);
+    // A zero balance is proved absent.
+    let nobody = Address::repeat_byte(0x55);
+    let (s, v) = get(&n, &format!("/v1/proofs/balance/{nobody}"));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["present"], false);
+    let proof: Proof = serde_json::from_value(v["proof"].clone()).expect("proof parses");
+    let root = v["block"]["state_root"].as_str().expect("root").parse().expect("b256");
+    let icy: Address = v["token_address"].as_str().expect("token").parse().expect("address");
+    assert!(hoard_core::commitment::verify_zero_balance_proof(&root, &icy, &nobody, &proof));
+    assert!(!hoard_core::commitment::verify_zero_balance_proof(&root, &icy, &alice, &proof));
     let (s, v) = get(&n, &format!("/v1/proofs/balance/{alice}?token=usdc"));
     assert_eq!((s, v["error"]["code"].as_str()), (400, Some("api.bad_token")), "{v}");
 }
@@ -528,4 +536,67 @@ fn assets_are_listed_and_held_with_their_decimals() {
     );
     let (_, acc) = get(&n, &format!("/v1/accounts/{fresh}"));
     assert_eq!(acc["assets"][0]["balance_display"], "1.5 USDC", "{acc}");
+}
+
+/// The balance proofs verify in Python with nothing but an independent keccak, following the
+/// recipe the API returns with each proof.
+#[test]
+fn balance_proofs_verify_independently_in_python() {
+    let probe = std::process::Command::new("python3")
+        .args(["-c", "from eth_hash.auto import keccak; keccak(b'')"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!(
+                "skipped: {}: python eth-hash not installed (pip install eth-account)\n",
+                std::thread::current().name().unwrap_or("a test")
+            ),
+        );
+        return;
+    }
+    let n = TestNode::start();
+    let script = r#"
+import json, sys
+from eth_hash.auto import keccak
+def bits(h):
+    return [(h[i // 8] >> (7 - i % 8)) & 1 for i in range(256)]
+for doc in map(json.loads, sys.argv[1:]):
+    token = bytes.fromhex(doc["token_address"][2:]); who = bytes.fromhex(doc["address"][2:])
+    key = bytes([1, 0]) + token + who
+    kh = keccak(key)
+    proof = doc["proof"]; sib = [bytes.fromhex(s[2:]) for s in proof["siblings"]]
+    leaf = proof["leaf"]
+    if doc["present"]:
+        vh = keccak(int(doc["balance"]).to_bytes(32, "big"))
+        assert leaf and bytes.fromhex(leaf["key_hash"][2:]) == kh and bytes.fromhex(leaf["value_hash"][2:]) == vh
+        h = keccak(b"\x00" + kh + vh)
+    elif leaf is None:
+        h = b"\x00" * 32
+    else:
+        other = bytes.fromhex(leaf["key_hash"][2:])
+        assert other != kh and bits(other)[:len(sib)] == bits(kh)[:len(sib)]
+        h = keccak(b"\x00" + other + bytes.fromhex(leaf["value_hash"][2:]))
+    b = bits(kh)
+    for i in range(len(sib) - 1, -1, -1):
+        h = keccak(b"\x01" + sib[i] + h) if b[i] else keccak(b"\x01" + h + sib[i])
+    assert h == bytes.fromhex(doc["block"]["state_root"][2:]), "root"
+print("ok")
+"#;
+    let mut docs = Vec::new();
+    for (who, token) in
+        [(addr("alice"), "icy"), (addr("bob"), "dfg"), (Address::repeat_byte(0x55), "icy")]
+    {
+        let (s, v) = get(&n, &format!("/v1/proofs/balance/{who}?token={token}"));
+        assert_eq!(s, 200, "{v}");
+        docs.push(v.to_string());
+    }
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(&docs)
+        .output()
+        .expect("python");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
 }

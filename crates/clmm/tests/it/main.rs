@@ -10,5 +10,6 @@ mod pool_vectors;
 mod props;
 mod replay_data;
 mod reverts;
+mod storage;
 mod v4_fees;
 mod vectors;
