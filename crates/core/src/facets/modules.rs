@@ -94,9 +94,17 @@ impl Module {
         }
     }
 
-    /// Its account: `keccak256("hoard.module.<name>")[12..]`.
+    /// Its account: `keccak256("hoard.module.<name>")[12..]` (computed once).
     pub fn account(self) -> Address {
-        derived_address(&format!("hoard.module.{}", self.name()))
+        Module::accounts()[self as usize]
+    }
+
+    /// Every module's account, in [`Module::ALL`] order.
+    fn accounts() -> &'static [Address; 7] {
+        static ACCOUNTS: std::sync::OnceLock<[Address; 7]> = std::sync::OnceLock::new();
+        ACCOUNTS.get_or_init(|| {
+            Module::ALL.map(|m| derived_address(&format!("hoard.module.{}", m.name())))
+        })
     }
 
     /// The number of the facet that owns it.
@@ -113,7 +121,8 @@ impl Module {
 
     /// The module whose account this is.
     pub fn of(account: &Address) -> Option<Module> {
-        Module::ALL.into_iter().find(|m| m.account() == *account)
+        let accounts = Module::accounts();
+        Module::ALL.into_iter().find(|m| accounts[*m as usize] == *account)
     }
 }
 
