@@ -107,7 +107,16 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let config =
         NodeConfig { accept_lost_blocks: args.accept_lost_blocks, ..NodeConfig::default() };
-    let node = Node::open(store, &chain.genesis, config)?;
+    let node = match Node::open(store, &chain.genesis, config) {
+        Err(e) if args.chain.dev && e.code() == "node.wrong_chain" => bail!(
+            "[{}] {e}. This devnet directory ({}) was made by another build of Hoard, whose \
+             genesis state differs: delete it to start a fresh devnet, or give --data-dir \
+             another directory",
+            e.code(),
+            chain.data_dir.display()
+        ),
+        r => r?,
+    };
     let handle = node.handle();
     let head = handle.committed().head;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;

@@ -109,3 +109,18 @@ fn a_damaged_page_is_named_by_verify_and_repaired_by_reindex() {
         assert_eq!(node.get(&format!("/v1/txs/{h}")).expect("query").0, 200, "{h}");
     }
 }
+
+#[test]
+fn a_devnet_directory_of_another_build_says_to_start_afresh() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    drop(NodeProcess::start(dir.path()));
+    // Another build's devnet: its genesis differs from the one the database was made with.
+    let path = dir.path().join("genesis.json");
+    let mut g: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("genesis")).expect("json");
+    g["timestamp"] = serde_json::json!(g["timestamp"].as_u64().expect("timestamp") + 1);
+    std::fs::write(&path, g.to_string()).expect("write");
+    let err = node_refuses(dir.path(), &[]);
+    assert!(err.contains("[node.wrong_chain]"), "{err}");
+    assert!(err.contains("delete it to start a fresh devnet"), "{err}");
+}
