@@ -82,6 +82,9 @@ pub struct FacetImpl {
     pub address: Address,
     /// Solidity-style signatures of its commands and views.
     pub functions: Vec<&'static str>,
+    /// Its handler of the commands routed to it.
+    #[serde(skip)]
+    pub execute: fn(&mut Ctx<'_>, &command::Command) -> Outcome,
 }
 
 impl FacetImpl {
@@ -127,35 +130,45 @@ fn views(kind: FacetKind) -> &'static [&'static str] {
     }
 }
 
-/// Every compiled facet implementation.
+/// Handler of a facet version.
+type Execute = fn(&mut Ctx<'_>, &command::Command) -> Outcome;
+
+/// Every compiled facet implementation: version 1 of each facet, registered at genesis, and any
+/// later version a cut may point selectors at (an upgrade from the block the cut executes in;
+/// replay runs each block with the version registered then).
 pub fn builtin_facets() -> &'static [FacetImpl] {
     static FACETS: OnceLock<Vec<FacetImpl>> = OnceLock::new();
     FACETS.get_or_init(|| {
-        [
-            ("token", FacetKind::Token),
-            ("votes", FacetKind::Votes),
-            ("vesting", FacetKind::Vesting),
-            ("access", FacetKind::Access),
-            ("pause", FacetKind::Pause),
-            ("diamondCut", FacetKind::DiamondCut),
-            ("diamondLoupe", FacetKind::Loupe),
-            ("governance", FacetKind::Governance),
-            ("system", FacetKind::System),
-        ]
-        .into_iter()
-        .map(|(name, kind)| {
-            let mut functions: Vec<&'static str> =
-                COMMANDS.iter().filter(|c| c.facet == kind).map(|c| c.signature).collect();
-            functions.extend_from_slice(views(kind));
-            FacetImpl {
-                name,
-                version: 1,
-                kind,
-                address: derived_address(&format!("hoard.facet.{name}.v1")),
-                functions,
-            }
-        })
-        .collect()
+        let v1: Execute = crate::engine::execute_v1;
+        #[cfg_attr(not(test), allow(unused_mut))]
+        let mut list: Vec<(&'static str, FacetKind, u32, Execute)> = vec![
+            ("token", FacetKind::Token, 1, v1),
+            ("votes", FacetKind::Votes, 1, v1),
+            ("vesting", FacetKind::Vesting, 1, v1),
+            ("access", FacetKind::Access, 1, v1),
+            ("pause", FacetKind::Pause, 1, v1),
+            ("diamondCut", FacetKind::DiamondCut, 1, v1),
+            ("diamondLoupe", FacetKind::Loupe, 1, v1),
+            ("governance", FacetKind::Governance, 1, v1),
+            ("system", FacetKind::System, 1, v1),
+        ];
+        #[cfg(test)]
+        list.push(("pause", FacetKind::Pause, 2, super::pause::v2::execute));
+        list.into_iter()
+            .map(|(name, kind, version, execute)| {
+                let mut functions: Vec<&'static str> =
+                    COMMANDS.iter().filter(|c| c.facet == kind).map(|c| c.signature).collect();
+                functions.extend_from_slice(views(kind));
+                FacetImpl {
+                    name,
+                    version,
+                    kind,
+                    address: derived_address(&format!("hoard.facet.{name}.v{version}")),
+                    functions,
+                    execute,
+                }
+            })
+            .collect()
     })
 }
 
@@ -171,10 +184,11 @@ fn immutable(sel: &[u8; 4]) -> bool {
         .any(|f| f.provides(sel))
 }
 
-/// The registry at genesis: every selector of every built-in facet.
+/// The registry at genesis: every selector of version 1 of every built-in facet.
 pub fn genesis_selectors() -> BTreeMap<[u8; 4], Address> {
     builtin_facets()
         .iter()
+        .filter(|f| f.version == 1)
         .flat_map(|f| f.selectors().into_iter().map(move |s| (s, f.address)))
         .collect()
 }

@@ -102,3 +102,31 @@ pub fn unpause(ctx: &mut Ctx<'_>, _c: &command::Unpause) -> Outcome {
     ctx.emit(ctx.addrs.diamond, event::Unpaused { account: ctx.sender });
     Ok(())
 }
+
+/// A second version of the pause facet, compiled for the upgrade test only: a GUARDIAN may
+/// pause for 48 hours instead of 72. A cut pointing the pause selectors at it is an upgrade
+/// from the block the cut executes in.
+#[cfg(test)]
+pub(crate) mod v2 {
+    use super::*;
+    use crate::command::Command;
+
+    /// The GUARDIAN's longest pause in this version.
+    pub const GUARDIAN_PAUSE_S_MAX_V2: u64 = 48 * 3600;
+
+    /// The handler of version 2.
+    pub fn execute(ctx: &mut Ctx<'_>, command: &Command) -> Outcome {
+        match command {
+            Command::Pause(c) if !ctx.is_governance() && c.durationS > GUARDIAN_PAUSE_S_MAX_V2 => {
+                Err(Rejection::PauseDurationOutOfRange {
+                    duration_s: c.durationS,
+                    max_s: GUARDIAN_PAUSE_S_MAX_V2,
+                })
+            }
+            _ => crate::engine::execute_v1(ctx, command),
+        }
+    }
+}
+
+#[cfg(test)]
+mod upgrade_tests;
