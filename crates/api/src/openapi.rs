@@ -553,6 +553,12 @@ const TOKEN: Param = Param {
     description: "icy (the default) or dfg",
     schema: string,
 };
+const HEIGHT: Param = Param {
+    name: "height",
+    location: In::Query,
+    description: "a past block whose snapshot the node keeps (default: the head)",
+    schema: int,
+};
 const WAIT: Param = Param {
     name: "wait",
     location: In::Query,
@@ -950,7 +956,7 @@ pub static ENDPOINTS: &[Endpoint] = &[
         method: Method::Get,
         path: "/v1/proofs/balance/{address}",
         summary: "Merkle proof of an account's balance of one token against the head block's state root: inclusion, or absence for a zero balance",
-        params: &[ADDRESS, TOKEN],
+        params: &[ADDRESS, TOKEN, HEIGHT],
         body: None,
         replies: &[json_reply(200, "the proof and how to verify it", proof)],
         errors: &[400, 404],

@@ -954,6 +954,7 @@ pub(crate) async fn eip712_types(State(state): State<AppState>) -> Json<Value> {
 #[derive(serde::Deserialize)]
 pub(crate) struct ProofQuery {
     token: Option<String>,
+    height: Option<u64>,
 }
 
 pub(crate) async fn balance_proof(
@@ -969,10 +970,78 @@ pub(crate) async fn balance_proof(
             format!("token must be icy or dfg, not {}", echo(name)),
         )
     })?;
-    let c = state.node.committed();
-    let token_address = token.address(c.engine.addresses());
-    let proof = c.engine.prove_balance_or_zero(&token_address, &a);
-    let balance = c.engine.balance_of(token, &a);
+    let (head, chain_id, diamond) = {
+        let c = state.node.committed();
+        (c.head, c.engine.chain_id(), c.engine.addresses().diamond)
+    };
+    // At the head, from the committed replica; at a past block, from that block's snapshot
+    // while the node keeps it (the commitment is rebuilt from the snapshot's entries).
+    let (height, hash, root, proof, balance, token_address) = match q.height {
+        None => {
+            let c = state.node.committed();
+            let token_address = token.address(c.engine.addresses());
+            (
+                c.head.height,
+                c.head.hash,
+                c.head.state_root,
+                c.engine.prove_balance_or_zero(&token_address, &a),
+                c.engine.balance_of(token, &a),
+                token_address,
+            )
+        }
+        Some(h) if h == head.height => {
+            let c = state.node.committed();
+            let token_address = token.address(c.engine.addresses());
+            (
+                h,
+                c.head.hash,
+                c.head.state_root,
+                c.engine.prove_balance_or_zero(&token_address, &a),
+                c.engine.balance_of(token, &a),
+                token_address,
+            )
+        }
+        Some(h) => {
+            let store = state.node.store().clone();
+            let found = tokio::task::spawn_blocking(move || {
+                let snapshot = store.snapshot(h)?;
+                let heights = store.snapshot_heights()?;
+                let block = store.block(h)?;
+                Ok::<_, hoard_store::StoreError>((snapshot, heights, block))
+            })
+            .await
+            .map_err(ApiError::internal)??;
+            let (Some(snapshot), _, Some(block)) = found else {
+                let kept: Vec<String> = found.1.iter().map(u64::to_string).collect();
+                return Err(ApiError::not_found(format!(
+                    "no snapshot of block {h} is kept, so its state cannot be proved; proofs \
+                     are served at the head ({}) and at the blocks whose snapshots are kept: {}",
+                    head.height,
+                    if kept.is_empty() { "none".to_string() } else { kept.join(", ") }
+                )));
+            };
+            let engine = tokio::task::spawn_blocking(move || {
+                hoard_core::state::State::decode_snapshot(&snapshot.bytes)
+                    .map(|s| hoard_core::Engine::new(chain_id, diamond, s))
+            })
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(ApiError::internal)?;
+            let header = stored_header(&block)?;
+            if engine.state_root() != header.state_root {
+                return Err(ApiError::internal("a kept snapshot does not match its block"));
+            }
+            let token_address = token.address(engine.addresses());
+            (
+                h,
+                B256::from(block.hash),
+                header.state_root,
+                engine.prove_balance_or_zero(&token_address, &a),
+                engine.balance_of(token, &a),
+                token_address,
+            )
+        }
+    };
     Ok(Json(json!({
         "address": a,
         "token": token.symbol(),
@@ -980,7 +1049,7 @@ pub(crate) async fn balance_proof(
         "balance": u256_str(balance),
         "balance_display": amount(balance, token.symbol()),
         "present": !balance.is_zero(),
-        "block": { "height": c.head.height, "hash": c.head.hash, "state_root": c.head.state_root },
+        "block": { "height": height, "hash": hash, "state_root": root },
         "proof": proof,
         "verification": "key = 0x01 || 0x00 || token_address || address (the token facet's balances table); key_hash = keccak256(key). \
     A non-zero balance is an inclusion proof: proof.leaf must be {key_hash, value_hash = keccak256(balance as 32 bytes big-endian)}; start from h = keccak256(0x00 || key_hash || value_hash). \

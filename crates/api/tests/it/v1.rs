@@ -600,3 +600,43 @@ print("ok")
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
 }
+
+#[test]
+fn balance_proofs_at_a_past_block_while_its_snapshot_is_kept() {
+    let n = TestNode::start();
+    let alice = addr("alice");
+    let (_, v) = post(&n, "/v1/tx", &n.signed_transfer_json("alice", addr("bob"), tokens(5), 0));
+    assert_eq!(v["status"], "committed", "{v}");
+    // Keep a snapshot of this block, as the node does every few thousand blocks.
+    let (past, balance_then) = {
+        let c = n.handle.committed();
+        let snapshot = hoard_store::SnapshotRecord {
+            height: c.head.height,
+            state_root: c.head.state_root.0,
+            bytes: c.engine.state().encode_snapshot(),
+        };
+        n.handle.store().put_snapshot(&snapshot).expect("kept");
+        (c.head.height, c.engine.balance_of(hoard_core::facets::token::TokenId::Icy, &alice))
+    };
+    let (_, v) = post(&n, "/v1/tx", &n.signed_transfer_json("alice", addr("bob"), tokens(7), 1));
+    assert_eq!(v["status"], "committed", "{v}");
+    let (s, v) = get(&n, &format!("/v1/proofs/balance/{alice}?height={past}"));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["block"]["height"], past);
+    assert_eq!(v["balance"], balance_then.to_string());
+    let (_, block) = get(&n, &format!("/v1/blocks/{past}"));
+    assert_eq!(v["block"]["state_root"], block["state_root"], "the block's own root");
+    let proof: Proof = serde_json::from_value(v["proof"].clone()).expect("proof");
+    let root = v["block"]["state_root"].as_str().expect("root").parse().expect("b256");
+    let icy: Address = v["token_address"].as_str().expect("icy").parse().expect("address");
+    assert!(verify_balance_proof(&root, &icy, &alice, &balance_then, &proof));
+    // The head's balance is another one, proved against the head's root.
+    let (_, now) = get(&n, &format!("/v1/proofs/balance/{alice}"));
+    assert_ne!(now["balance"], v["balance"]);
+    // A block whose snapshot is not kept cannot be proved, and the answer says which can.
+    let (_, v) = post(&n, "/v1/tx", &n.signed_transfer_json("alice", addr("bob"), tokens(1), 2));
+    assert_eq!(v["status"], "committed", "{v}");
+    let (s, v) = get(&n, &format!("/v1/proofs/balance/{alice}?height={}", past + 1));
+    assert_eq!(s, 404, "{v}");
+    assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains(&past.to_string())), "{v}");
+}
