@@ -45,6 +45,18 @@ pub(super) fn view_of(c: &hoard_node::Committed) -> View {
     names.add(a.dfg, "DFG token");
     names.add(a.diamond, "diamond");
     names.add(a.vesting_escrow, "vesting escrow");
+    for m in hoard_core::facets::modules::Module::ALL {
+        if m != hoard_core::facets::modules::Module::VestingEscrow
+            && m != hoard_core::facets::modules::Module::Test
+        {
+            names.add(m.account(), format!("{} module", m.name().replace('_', " ")));
+        }
+    }
+    for (token, asset, _) in c.engine.assets() {
+        if token != a.icy && token != a.dfg {
+            names.add(token, format!("{} token", asset.symbol));
+        }
+    }
     if devnet {
         for demo in devnet::accounts() {
             names.add(demo.address, format!("{} (demo)", demo.name));
@@ -632,9 +644,19 @@ pub(super) fn tx(node: &NodeHandle, hash: B256, as_fragment: bool) -> PageResult
 
 /// An account page, or its live part.
 pub(super) fn account(node: &NodeHandle, address: Address, as_fragment: bool) -> PageResult {
-    let (view, acc, votes, vestings, role_names, excluded, minter) = {
+    let (view, acc, votes, vestings, role_names, excluded, minter, assets) = {
         let c = node.committed();
         let e = &c.engine;
+        // Bridged assets it holds (ICY and DFG have their own cards).
+        let assets: Vec<(String, u8, U256)> = e
+            .assets()
+            .into_iter()
+            .filter(|(token, _, _)| *token != e.addresses().icy && *token != e.addresses().dfg)
+            .map(|(token, asset, _)| {
+                (asset.symbol, asset.decimals, e.asset_balance(&token, &address))
+            })
+            .filter(|(_, _, balance)| !balance.is_zero())
+            .collect();
         let role_names: Vec<&'static str> =
             roles::ALL.iter().filter(|r| e.has_role(&r.id(), &address)).map(|r| r.0).collect();
         (
@@ -645,6 +667,7 @@ pub(super) fn account(node: &NodeHandle, address: Address, as_fragment: bool) ->
             role_names,
             e.excluded_accounts().1.contains(&address),
             e.is_minter(&address).then(|| e.minter_allowance(&address).unwrap_or_default()),
+            assets,
         )
     };
     let store = node.store();
@@ -671,6 +694,16 @@ pub(super) fn account(node: &NodeHandle, address: Address, as_fragment: bool) ->
     body.push_str(&card("DFG balance", &tokens_html(acc.dfg), "DFG", ""));
     body.push_str(&card("Votes", &tokens_html(votes), "DFG", "voting power delegated to it"));
     body.push_str(&card("Nonce", &count(acc.nonce), "", "next nonce to sign with"));
+    for (symbol, decimals, balance) in &assets {
+        let number = display::units(*balance, *decimals, symbol);
+        let number = number.strip_suffix(&format!(" {symbol}")).unwrap_or(&number).to_string();
+        body.push_str(&card(
+            &format!("{symbol} balance"),
+            &esc(&number),
+            symbol,
+            "a bridged asset",
+        ));
+    }
     body.push_str("</div><h2>Details</h2><dl class=\"kv\" id=\"details\">");
     w!(body, "<dt>Address</dt><dd class=\"mono\">{}</dd>", esc(&full));
     let delegate = if acc.delegate == Address::ZERO {

@@ -503,3 +503,19 @@ pub(crate) fn save_screenshot(name: &str, png: &[u8]) {
         std::fs::write(&path, png).expect("write screenshot");
     }
 }
+
+#[test]
+fn account_pages_show_bridged_assets_and_name_module_accounts() {
+    let t = TestNode::start();
+    let alice = devnet::account("alice").expect("alice").address;
+    let html = page(&t, &format!("/account/{alice}"));
+    assert!(html.contains("USDC balance"), "the USDC card");
+    assert!(html.contains("1,000,000"), "alice's USDC in whole tokens");
+    assert!(html.contains("WBTC balance") && html.contains("WETH balance"));
+    let governance = t.handle.committed().engine.governance();
+    let html = page(&t, &format!("/account/{governance}"));
+    assert!(html.contains("governance module"), "module accounts are named");
+    let usdc = hoard_core::facets::token::asset_address("USDC");
+    let html = page(&t, &format!("/account/{usdc}"));
+    assert!(html.contains("USDC token"), "asset addresses are named");
+}
