@@ -11,6 +11,7 @@ pub mod governance;
 pub mod ledger;
 pub mod modules;
 pub mod pause;
+pub mod pools;
 pub mod registry;
 pub mod token;
 pub mod vesting;

@@ -3,7 +3,7 @@
 
 use crate::state::{TableId, TableSpec};
 
-use super::{access, diamond, governance, ledger, pause, token, vesting, votes};
+use super::{access, diamond, governance, ledger, pause, pools, token, vesting, votes};
 
 /// Every facet's tables, by facet number.
 pub static FACET_TABLES: &[(&str, &[&dyn TableSpec])] = &[
@@ -15,6 +15,11 @@ pub static FACET_TABLES: &[(&str, &[&dyn TableSpec])] = &[
     ("pause", pause::state::TABLES),
     ("diamond", diamond::state::TABLES),
     ("governance", governance::state::TABLES),
+    // 8 treasury, 9 rewards, 10 backing: reserved for the facets that will own module accounts.
+    ("treasury", &[]),
+    ("rewards", &[]),
+    ("backing", &[]),
+    ("pools", pools::state::TABLES),
 ];
 
 /// The table with this id.
