@@ -96,6 +96,16 @@ sol! {
     struct RegisterAsset { string symbol; uint8 decimals; uint64 nonce; uint64 deadline; }
     #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
     struct Drip { address asset; uint64 nonce; uint64 deadline; }
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct CreatePool { address token0; address token1; uint8 flavour; uint32 fee; int24 tickSpacing; uint160 sqrtPriceX96; uint64 nonce; uint64 deadline; }
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct AddLiquidity { uint32 pool; int24 tickLower; int24 tickUpper; uint128 liquidity; uint256 amount0Max; uint256 amount1Max; uint64 nonce; uint64 deadline; }
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct RemoveLiquidity { uint32 pool; int24 tickLower; int24 tickUpper; uint128 liquidity; uint256 amount0Min; uint256 amount1Min; uint64 nonce; uint64 deadline; }
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct CollectFees { uint32 pool; int24 tickLower; int24 tickUpper; uint128 amount0Requested; uint128 amount1Requested; uint64 nonce; uint64 deadline; }
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct Swap { uint32 pool; bool zeroForOne; int256 amountSpecified; uint160 sqrtPriceLimitX96; uint256 amountLimit; uint64 nonce; uint64 deadline; }
     /// A system transaction: runs the `count` scheduled tasks due at block `height`'s time
     /// (nonce and deadline are 0; only the node makes it).
     #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -123,6 +133,8 @@ pub enum FacetKind {
     Governance,
     /// The node's own transactions (never signed by a user).
     System,
+    /// Concentrated-liquidity pools.
+    Pools,
 }
 
 /// Static description of a command type.
@@ -269,6 +281,11 @@ commands! {
     52 => CancelCut, DiamondCut, "cancelCut(uint64)";
     60 => ActAsGovernance, Governance, "actAsGovernance(uint16,bytes)";
     61 => EndStewardship, Governance, "endStewardship()";
+    70 => CreatePool, Pools, "createPool(address,address,uint8,uint32,int24,uint160)";
+    71 => AddLiquidity, Pools, "addLiquidity(uint32,int24,int24,uint128,uint256,uint256)";
+    72 => RemoveLiquidity, Pools, "removeLiquidity(uint32,int24,int24,uint128,uint256,uint256)";
+    73 => CollectFees, Pools, "collectFees(uint32,int24,int24,uint128,uint128)";
+    74 => Swap, Pools, "swap(uint32,bool,int256,uint160,uint256)";
     1000 => RunTasks, System, "runTasks(uint64,uint32)";
 }
 

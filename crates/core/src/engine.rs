@@ -143,6 +143,10 @@ fn pausable(c: &Command) -> bool {
             | Command::Mint(_)
             | Command::CreateVesting(_)
             | Command::ReleaseVested(_)
+            | Command::AddLiquidity(_)
+            | Command::RemoveLiquidity(_)
+            | Command::CollectFees(_)
+            | Command::Swap(_)
     )
 }
 
@@ -574,5 +578,10 @@ pub(crate) fn execute_v1(ctx: &mut Ctx<'_>, command: &Command) -> Outcome {
         Command::EndStewardship(c) => crate::facets::governance::end_stewardship(ctx, c),
         // System commands run through `Engine::execute_system`, never as a handler.
         Command::RunTasks(_) => Err(Rejection::Unauthorized { needs: Authority::TheNode }),
+        Command::CreatePool(c) => crate::facets::pools::create(ctx, c),
+        Command::AddLiquidity(c) => crate::facets::pools::add_liquidity(ctx, c),
+        Command::RemoveLiquidity(c) => crate::facets::pools::remove_liquidity(ctx, c),
+        Command::CollectFees(c) => crate::facets::pools::collect(ctx, c),
+        Command::Swap(c) => crate::facets::pools::swap(ctx, c),
     }
 }

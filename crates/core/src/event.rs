@@ -54,6 +54,18 @@ sol! {
     event TaskFailed(uint8 indexed facet, uint16 kind, string code);
     /// A pause ended at its time (not lifted early).
     event PauseEnded(uint64 until);
+    /// A pool was created (from the diamond).
+    event PoolCreated(uint32 indexed pool, address indexed token0, address indexed token1, uint8 flavour, uint32 fee, int24 tickSpacing, address poolAddress);
+    /// Uniswap V3 `Initialize` (from the pool's address).
+    event Initialize(uint160 sqrtPriceX96, int24 tick);
+    /// Uniswap V3 `Mint` (from the pool's address).
+    event Mint(address sender, address indexed owner, int24 indexed tickLower, int24 indexed tickUpper, uint128 amount, uint256 amount0, uint256 amount1);
+    /// Uniswap V3 `Burn` (from the pool's address).
+    event Burn(address indexed owner, int24 indexed tickLower, int24 indexed tickUpper, uint128 amount, uint256 amount0, uint256 amount1);
+    /// Uniswap V3 `Collect` (from the pool's address).
+    event Collect(address indexed owner, address recipient, int24 indexed tickLower, int24 indexed tickUpper, uint128 amount0, uint128 amount1);
+    /// Uniswap V3 `Swap` (from the pool's address).
+    event Swap(address indexed sender, address indexed recipient, int256 amount0, int256 amount1, uint160 sqrtPriceX96, uint128 liquidity, int24 tick);
     /// An asset was registered in the ledger.
     event AssetRegistered(address indexed asset, string symbol, uint8 decimals);
     /// The governance steward's stewardship ended; only the governance facet's proposals can
@@ -122,6 +134,12 @@ pub const EVENT_NAMES: &[(&str, &str)] = &[
     (CutCancelled::SIGNATURE, "CutCancelled"),
     (GovernanceActed::SIGNATURE, "GovernanceActed"),
     (AssetRegistered::SIGNATURE, "AssetRegistered"),
+    (PoolCreated::SIGNATURE, "PoolCreated"),
+    (Initialize::SIGNATURE, "Initialize"),
+    (Mint::SIGNATURE, "Mint"),
+    (Burn::SIGNATURE, "Burn"),
+    (Collect::SIGNATURE, "Collect"),
+    (Swap::SIGNATURE, "Swap"),
     (TaskFailed::SIGNATURE, "TaskFailed"),
     (PauseEnded::SIGNATURE, "PauseEnded"),
     (StewardshipEnded::SIGNATURE, "StewardshipEnded"),

@@ -242,6 +242,55 @@ impl std::fmt::Display for Selector {
     }
 }
 
+/// Why a pool refused an operation: the pool library's error, by a stable number (its name and
+/// the contract's revert code in the message).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolReason(pub u8);
+
+/// The pool errors by number: name and what it means (the contracts' revert code in brackets).
+pub const POOL_REASONS: &[&str] = &[
+    "tick out of range (T)",
+    "sqrt price out of range (R)",
+    "tick lower must be below tick upper (TLU)",
+    "tick lower below MIN_TICK (TLM)",
+    "tick upper above MAX_TICK (TUM)",
+    "tick not a multiple of the tick spacing",
+    "zero amount",
+    "position has no liquidity (NP)",
+    "liquidity underflow (LS)",
+    "liquidity overflow (LA)",
+    "tick liquidity above the per-tick maximum (LO)",
+    "sqrt price limit invalid (SPL)",
+    "pool already initialized (AI)",
+    "pool not initialized (LOK)",
+    "observation too old (OLD)",
+    "tick not initialized",
+    "mul_div overflow or division by zero",
+    "arithmetic overflow",
+    "sqrt price is zero (P)",
+    "liquidity is zero (L)",
+    "output amount exceeds the virtual reserves",
+    "fee and tick spacing not allowed for this flavour",
+    "paid less than owed",
+    "invalid protocol fee setting",
+    "unauthorized",
+    "pool does not have a dynamic fee",
+    "pool already exists",
+    "pool not found",
+    "currency not settled",
+    "manager locked",
+    "currencies out of order or equal",
+    "volatility oracle target is too old",
+    "volatility oracle already initialized",
+    "unreadable input",
+];
+
+impl std::fmt::Display for PoolReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(POOL_REASONS.get(self.0 as usize).copied().unwrap_or("unknown pool error"))
+    }
+}
+
 /// A value a rejection carries: encoded canonically into the receipt.
 trait Param: Sized {
     fn put(&self, out: &mut Vec<u8>);
@@ -295,6 +344,14 @@ impl Param for Selector {
     fn get(r: &mut Reader<'_>) -> Result<Self, CodecError> {
         let b = r.take(4)?;
         Ok(Selector([b[0], b[1], b[2], b[3]]))
+    }
+}
+impl Param for PoolReason {
+    fn put(&self, out: &mut Vec<u8>) {
+        out.put_u8(self.0);
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self, CodecError> {
+        Ok(PoolReason(r.u8()?))
     }
 }
 impl Param for Authority {
@@ -531,6 +588,32 @@ rejections! {
         /// The task kind.
         kind: u64,
     } = "task.unknown", "facet {facet} has no task of kind {kind}";
+    /// The pool refused the operation (the contract would revert).
+    PoolRefused {
+        /// The pool.
+        pool: u64,
+        /// Why.
+        reason: PoolReason,
+    } = "pools.refused", "pool {pool} refused the operation: {reason}";
+    /// No pool with that id.
+    PoolNotFound {
+        /// The id given.
+        pool: u64,
+    } = "pools.not_found", "no pool {pool}";
+    /// A pool's tokens must be two distinct registered assets, the lower address first.
+    BadPoolTokens {
+        /// Token 0 given.
+        token0: Address,
+        /// Token 1 given.
+        token1: Address,
+    } = "pools.bad_tokens", "a pool trades two distinct registered assets, the lower address first (got {token0} and {token1})";
+    /// The amounts moved are outside the command's bounds.
+    SlippageExceeded {
+        /// What the pool asked or gave.
+        amount: U256,
+        /// The command's bound.
+        bound: U256,
+    } = "pools.slippage", "the pool would move {amount}, beyond the command's bound of {bound}";
     /// Already delegated to that address.
     AlreadyDelegated {
         /// The current delegate.

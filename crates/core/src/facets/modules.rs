@@ -67,11 +67,13 @@ pub enum Module {
     RedemptionEscrow,
     /// A module for tests of the mechanism (owned by facet [`owners::TEST`]).
     Test,
+    /// The reserves of every pool.
+    Pools,
 }
 
 impl Module {
     /// Every module.
-    pub const ALL: [Module; 7] = [
+    pub const ALL: [Module; 8] = [
         Module::Governance,
         Module::Treasury,
         Module::RewardsPool,
@@ -79,6 +81,7 @@ impl Module {
         Module::BuybackEscrow,
         Module::RedemptionEscrow,
         Module::Test,
+        Module::Pools,
     ];
 
     /// Its stable name.
@@ -91,6 +94,7 @@ impl Module {
             Module::BuybackEscrow => "buyback_escrow",
             Module::RedemptionEscrow => "redemption_escrow",
             Module::Test => "test",
+            Module::Pools => "pools",
         }
     }
 
@@ -100,8 +104,8 @@ impl Module {
     }
 
     /// Every module's account, in [`Module::ALL`] order.
-    fn accounts() -> &'static [Address; 7] {
-        static ACCOUNTS: std::sync::OnceLock<[Address; 7]> = std::sync::OnceLock::new();
+    fn accounts() -> &'static [Address; 8] {
+        static ACCOUNTS: std::sync::OnceLock<[Address; 8]> = std::sync::OnceLock::new();
         ACCOUNTS.get_or_init(|| {
             Module::ALL.map(|m| derived_address(&format!("hoard.module.{}", m.name())))
         })
@@ -116,6 +120,7 @@ impl Module {
             Module::VestingEscrow => super::vesting::state::FACET,
             Module::BuybackEscrow | Module::RedemptionEscrow => owners::BACKING,
             Module::Test => owners::TEST,
+            Module::Pools => super::pools::state::FACET,
         }
     }
 
@@ -137,6 +142,7 @@ pub fn facet_number(kind: FacetKind) -> u8 {
         FacetKind::DiamondCut | FacetKind::Loupe => super::diamond::state::FACET,
         FacetKind::Governance => super::governance::state::FACET,
         FacetKind::System => super::ledger::state::FACET,
+        FacetKind::Pools => super::pools::state::FACET,
     }
 }
 

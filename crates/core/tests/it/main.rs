@@ -9,6 +9,7 @@ mod diamond;
 mod errors;
 mod genesis;
 mod harness;
+mod pools;
 mod properties;
 mod review;
 mod signing;

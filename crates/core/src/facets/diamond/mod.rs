@@ -120,6 +120,7 @@ fn views(kind: FacetKind) -> &'static [&'static str] {
         FacetKind::Pause => &["paused()"],
         FacetKind::Governance => &["governanceSteward()"],
         FacetKind::System => &[],
+        FacetKind::Pools => &["poolState(uint32)", "quote(uint32,bool,int256,uint160)"],
         FacetKind::DiamondCut => &[],
         FacetKind::Loupe => &[
             "facets()",
@@ -151,6 +152,7 @@ pub fn builtin_facets() -> &'static [FacetImpl] {
             ("diamondLoupe", FacetKind::Loupe, 1, v1),
             ("governance", FacetKind::Governance, 1, v1),
             ("system", FacetKind::System, 1, v1),
+            ("pools", FacetKind::Pools, 1, v1),
         ];
         #[cfg(test)]
         list.push(("pause", FacetKind::Pause, 2, super::pause::v2::execute));

@@ -2,12 +2,311 @@
 //! `hoard_clmm`'s, exact to the wei against the contracts; its state lives in this facet's
 //! tables ([`state`]), one journaled entry per piece, through [`storage::EngineStorage`].
 //!
-//! This step puts the pools' state on the engine; the commands that create pools and trade in
-//! them with ledger assets (create, mint, burn, collect, swap with bounds), their views and events
-//! come next.
+//! Pools trade ledger assets. Every pool's reserves sit in the pools module account
+//! (`Module::Pools`), which only this facet moves; each pool's own share is its record's
+//! balances. A command computes the pool's move first, checks the caller's bounds (max in /
+//! min out, a deadline as every command has), then settles the assets; a rejection anywhere
+//! reverts the pool's writes with the rest. Events are Uniswap V3's, emitted from the pool's
+//! derived address (`keccak256("hoard.pool.<id>")[12..]`).
 
 pub mod state;
 pub mod storage;
 
 #[cfg(test)]
 mod tests;
+
+use alloy_primitives::{Address, I256, U256};
+use hoard_clmm::{ClmmError, Flavour, Pool, PoolConfig};
+
+use self::{
+    state::{NEXT_POOL, POOLS, PoolMeta},
+    storage::{EngineStorage, EngineView},
+};
+use super::{Ctx, access, derived_address, modules::Module, token};
+use crate::{
+    command, event,
+    rejection::{Authority, Outcome, PoolReason, Rejection},
+    roles,
+    state::State,
+};
+
+/// The address a pool's events come from.
+pub fn pool_address(pool: u32) -> Address {
+    derived_address(&format!("hoard.pool.{pool}"))
+}
+
+/// A pool's configuration and tokens.
+pub fn pool(state: &State, pool: u32) -> Option<PoolMeta> {
+    state.get(&POOLS, &pool).copied()
+}
+
+/// Every pool, by id.
+pub fn pools(state: &State) -> Vec<(u32, PoolMeta)> {
+    state.iter(&POOLS).map(|(id, m)| (*id, *m)).collect()
+}
+
+fn flavour_of(n: u8) -> Option<Flavour> {
+    match n {
+        0 => Some(Flavour::UniswapV3),
+        1 => Some(Flavour::PancakeV3),
+        2 => Some(Flavour::AlgebraIntegral),
+        3 => Some(Flavour::UniswapV4),
+        _ => None,
+    }
+}
+
+/// The pool library's configuration of a pool.
+pub fn config_of(meta: &PoolMeta) -> Option<PoolConfig> {
+    PoolConfig::new(flavour_of(meta.flavour)?, meta.fee, meta.tick_spacing).ok()
+}
+
+/// A read-only pool over the engine's tables (views, quotes).
+pub fn view(state: &State, id: u32) -> Option<Pool<EngineView<'_>>> {
+    let meta = pool(state, id)?;
+    Some(Pool::with_storage(config_of(&meta)?, EngineView { state, pool: id }))
+}
+
+/// The stable number of a pool error (its order in the library's error enum), for receipts.
+fn reason(e: &ClmmError) -> PoolReason {
+    PoolReason(match e {
+        ClmmError::TickOutOfRange(_) => 0,
+        ClmmError::SqrtPriceOutOfRange => 1,
+        ClmmError::TickLowerNotBelowUpper { .. } => 2,
+        ClmmError::TickLowerTooLow(_) => 3,
+        ClmmError::TickUpperTooHigh(_) => 4,
+        ClmmError::TickNotSpaced { .. } => 5,
+        ClmmError::ZeroAmount(_) => 6,
+        ClmmError::NoPosition => 7,
+        ClmmError::LiquiditySub => 8,
+        ClmmError::LiquidityAdd => 9,
+        ClmmError::LiquidityOverflowPerTick => 10,
+        ClmmError::PriceLimitInvalid => 11,
+        ClmmError::AlreadyInitialized => 12,
+        ClmmError::NotInitialized => 13,
+        ClmmError::ObservationTooOld => 14,
+        ClmmError::TickNotInitialized(_) => 15,
+        ClmmError::MulDivOverflow => 16,
+        ClmmError::Overflow(_) => 17,
+        ClmmError::ZeroPrice => 18,
+        ClmmError::ZeroLiquidity => 19,
+        ClmmError::InsufficientReserves => 20,
+        ClmmError::InvalidFeeTier { .. } => 21,
+        ClmmError::InsufficientPayment(_) => 22,
+        ClmmError::InvalidProtocolFee => 23,
+        ClmmError::Unauthorized(_) => 24,
+        ClmmError::NotDynamicFee => 25,
+        ClmmError::PoolAlreadyExists => 26,
+        ClmmError::PoolNotFound => 27,
+        ClmmError::CurrencyNotSettled => 28,
+        ClmmError::ManagerLocked(_) => 29,
+        ClmmError::CurrenciesOutOfOrder => 30,
+        ClmmError::TargetIsTooOld => 31,
+        ClmmError::VolatilityOracleAlreadyInitialized => 32,
+        ClmmError::Parse { .. } => 33,
+    })
+}
+
+fn refused(pool: u32) -> impl Fn(ClmmError) -> Rejection {
+    move |e| Rejection::PoolRefused { pool: pool.into(), reason: reason(&e) }
+}
+
+/// Pool time: the block time as the contracts' `uint32(block.timestamp)`.
+fn time(ctx: &Ctx<'_>) -> u32 {
+    ctx.env.time_s as u32
+}
+
+/// The pool's configuration, or a rejection.
+fn open(ctx: &Ctx<'_>, id: u32) -> Result<(PoolMeta, PoolConfig), Rejection> {
+    let meta = pool(ctx.state, id).ok_or(Rejection::PoolNotFound { pool: id.into() })?;
+    let config = config_of(&meta).expect("invariant: a created pool's configuration is valid");
+    Ok((meta, config))
+}
+
+/// Moves `amount` of `token` from `from` to `to` (nothing when zero).
+fn settle(ctx: &mut Ctx<'_>, token: Address, from: Address, to: Address, amount: U256) -> Outcome {
+    if amount.is_zero() { Ok(()) } else { token::move_tokens(ctx, token, from, to, amount) }
+}
+
+/// `createPool(token0, token1, flavour, fee, tickSpacing, sqrtPriceX96)`: ADMIN or governance
+/// create and initialize a pool of two registered assets.
+pub fn create(ctx: &mut Ctx<'_>, c: &command::CreatePool) -> Outcome {
+    if !ctx.is_governance() && !access::has_role(ctx.state, &roles::ADMIN.id(), &ctx.sender) {
+        return Err(Rejection::Unauthorized { needs: Authority::AdminOrGovernance });
+    }
+    let registered = |t: &Address| token::asset(ctx.state, t).is_some();
+    if c.token0 >= c.token1 || !registered(&c.token0) || !registered(&c.token1) {
+        return Err(Rejection::BadPoolTokens { token0: c.token0, token1: c.token1 });
+    }
+    let id = ctx.state.cell(&NEXT_POOL);
+    let spacing = c.tickSpacing.as_i32();
+    let config = flavour_of(c.flavour)
+        .ok_or(ClmmError::InvalidFeeTier { fee: c.fee, spacing, flavour: "unknown flavour" })
+        .and_then(|f| PoolConfig::new(f, c.fee, spacing))
+        .map_err(refused(id))?;
+    let sqrt_price = U256::from(c.sqrtPriceX96);
+    let now = time(ctx);
+    let mut p = Pool::create(config, EngineStorage { state: ctx.state, pool: id });
+    p.initialize(sqrt_price, now).map_err(refused(id))?;
+    let tick = p.tick();
+    ctx.state.set_cell(&NEXT_POOL, id + 1);
+    let meta = PoolMeta {
+        token0: c.token0,
+        token1: c.token1,
+        flavour: c.flavour,
+        fee: c.fee,
+        tick_spacing: spacing,
+    };
+    ctx.state.put(&POOLS, id, meta);
+    let address = pool_address(id);
+    ctx.emit(
+        ctx.addrs.diamond,
+        event::PoolCreated {
+            pool: id,
+            token0: c.token0,
+            token1: c.token1,
+            flavour: c.flavour,
+            fee: c.fee,
+            tickSpacing: c.tickSpacing,
+            poolAddress: address,
+        },
+    );
+    ctx.emit(address, event::Initialize { sqrtPriceX96: c.sqrtPriceX96, tick: i24(tick) });
+    Ok(())
+}
+
+/// A tick as an `int24` of an event.
+fn i24(tick: i32) -> alloy_primitives::aliases::I24 {
+    alloy_primitives::aliases::I24::try_from(tick).expect("invariant: ticks fit int24")
+}
+
+/// `addLiquidity(pool, tickLower, tickUpper, liquidity, amount0Max, amount1Max)`: mints a
+/// position for the sender, who pays what the pool asks within the bounds.
+pub fn add_liquidity(ctx: &mut Ctx<'_>, c: &command::AddLiquidity) -> Outcome {
+    let (meta, config) = open(ctx, c.pool)?;
+    let (lower, upper) = (c.tickLower.as_i32(), c.tickUpper.as_i32());
+    let now = time(ctx);
+    let owner = ctx.sender;
+    let (a0, a1) = Pool::with_storage(config, EngineStorage { state: ctx.state, pool: c.pool })
+        .mint(owner, lower, upper, c.liquidity, now)
+        .map_err(refused(c.pool))?;
+    for (amount, bound) in [(a0, c.amount0Max), (a1, c.amount1Max)] {
+        if amount > bound {
+            return Err(Rejection::SlippageExceeded { amount, bound });
+        }
+    }
+    let reserves = Module::Pools.account();
+    settle(ctx, meta.token0, owner, reserves, a0)?;
+    settle(ctx, meta.token1, owner, reserves, a1)?;
+    ctx.emit(
+        pool_address(c.pool),
+        event::Mint {
+            sender: owner,
+            owner,
+            tickLower: c.tickLower,
+            tickUpper: c.tickUpper,
+            amount: c.liquidity,
+            amount0: a0,
+            amount1: a1,
+        },
+    );
+    Ok(())
+}
+
+/// `removeLiquidity(pool, tickLower, tickUpper, liquidity, amount0Min, amount1Min)`: burns
+/// liquidity of the sender's position; the amounts become its tokens owed (collect them).
+pub fn remove_liquidity(ctx: &mut Ctx<'_>, c: &command::RemoveLiquidity) -> Outcome {
+    let (_, config) = open(ctx, c.pool)?;
+    let (lower, upper) = (c.tickLower.as_i32(), c.tickUpper.as_i32());
+    let now = time(ctx);
+    let owner = ctx.sender;
+    let (a0, a1) = Pool::with_storage(config, EngineStorage { state: ctx.state, pool: c.pool })
+        .burn(owner, lower, upper, c.liquidity, now)
+        .map_err(refused(c.pool))?;
+    for (amount, bound) in [(a0, c.amount0Min), (a1, c.amount1Min)] {
+        if amount < bound {
+            return Err(Rejection::SlippageExceeded { amount, bound });
+        }
+    }
+    ctx.emit(
+        pool_address(c.pool),
+        event::Burn {
+            owner,
+            tickLower: c.tickLower,
+            tickUpper: c.tickUpper,
+            amount: c.liquidity,
+            amount0: a0,
+            amount1: a1,
+        },
+    );
+    Ok(())
+}
+
+/// `collectFees(pool, tickLower, tickUpper, amount0Requested, amount1Requested)`: pays the
+/// sender what its position is owed, up to the requested amounts.
+pub fn collect(ctx: &mut Ctx<'_>, c: &command::CollectFees) -> Outcome {
+    let (meta, config) = open(ctx, c.pool)?;
+    let (lower, upper) = (c.tickLower.as_i32(), c.tickUpper.as_i32());
+    let owner = ctx.sender;
+    let (c0, c1) = Pool::with_storage(config, EngineStorage { state: ctx.state, pool: c.pool })
+        .collect(owner, lower, upper, c.amount0Requested, c.amount1Requested)
+        .map_err(refused(c.pool))?;
+    let reserves = Module::Pools.account();
+    settle(ctx, meta.token0, reserves, owner, U256::from(c0))?;
+    settle(ctx, meta.token1, reserves, owner, U256::from(c1))?;
+    ctx.emit(
+        pool_address(c.pool),
+        event::Collect {
+            owner,
+            recipient: owner,
+            tickLower: c.tickLower,
+            tickUpper: c.tickUpper,
+            amount0: c0,
+            amount1: c1,
+        },
+    );
+    Ok(())
+}
+
+/// `swap(pool, zeroForOne, amountSpecified, sqrtPriceLimitX96, amountLimit)`: exact input
+/// (`amountSpecified > 0`, `amountLimit` the least output) or exact output (`< 0`,
+/// `amountLimit` the most input), settled in ledger assets.
+pub fn swap(ctx: &mut Ctx<'_>, c: &command::Swap) -> Outcome {
+    let (meta, config) = open(ctx, c.pool)?;
+    let now = time(ctx);
+    let limit = U256::from(c.sqrtPriceLimitX96);
+    let r = Pool::with_storage(config, EngineStorage { state: ctx.state, pool: c.pool })
+        .swap(c.zeroForOne, c.amountSpecified, limit, now)
+        .map_err(refused(c.pool))?;
+    // Positive: paid into the pool; negative: paid out.
+    let (token_in, token_out, paid, got) = if c.zeroForOne {
+        (meta.token0, meta.token1, r.amount0, r.amount1)
+    } else {
+        (meta.token1, meta.token0, r.amount1, r.amount0)
+    };
+    let amount_in = paid.max(I256::ZERO).into_raw();
+    let amount_out = (-got).max(I256::ZERO).into_raw();
+    if c.amountSpecified > I256::ZERO {
+        if amount_out < c.amountLimit {
+            return Err(Rejection::SlippageExceeded { amount: amount_out, bound: c.amountLimit });
+        }
+    } else if amount_in > c.amountLimit {
+        return Err(Rejection::SlippageExceeded { amount: amount_in, bound: c.amountLimit });
+    }
+    let reserves = Module::Pools.account();
+    let trader = ctx.sender;
+    settle(ctx, token_in, trader, reserves, amount_in)?;
+    settle(ctx, token_out, reserves, trader, amount_out)?;
+    ctx.emit(
+        pool_address(c.pool),
+        event::Swap {
+            sender: trader,
+            recipient: trader,
+            amount0: r.amount0,
+            amount1: r.amount1,
+            sqrtPriceX96: r.sqrt_price_x96.to(),
+            liquidity: r.liquidity,
+            tick: i24(r.tick),
+        },
+    );
+    Ok(())
+}

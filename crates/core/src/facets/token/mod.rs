@@ -227,7 +227,15 @@ pub fn move_tokens(
     }
     let is_icy = token == ctx.addrs.icy;
     let burn_bps = if is_icy { ctx.state.cell(&ICY_PARAMS).transfer_burn_bps } else { 0 };
-    let burn = if burn_bps > 0 && !is_excluded(ctx.state, &from) && !is_excluded(ctx.state, &to) {
+    // The transfer burn falls on users' transfers, not on the protocol's own movements (to or
+    // from a module account: pool reserves, escrows), which must arrive whole.
+    let protocol = |a: &Address| super::modules::Module::of(a).is_some();
+    let burn = if burn_bps > 0
+        && !is_excluded(ctx.state, &from)
+        && !is_excluded(ctx.state, &to)
+        && !protocol(&from)
+        && !protocol(&to)
+    {
         // A fee-like deduction: rounded up, in the protocol's favour.
         Bps::new_unbounded(burn_bps)
             .of(amount, Rounding::Up)
