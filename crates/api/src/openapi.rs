@@ -298,6 +298,30 @@ fn account() -> Value {
         ("block", int()),
     ])
 }
+fn pools() -> Value {
+    object(&[
+        (
+            "pools",
+            array(object(&[
+                ("id", int()),
+                ("address", address()),
+                ("token0", address()),
+                ("symbol0", string()),
+                ("token1", address()),
+                ("symbol1", string()),
+                ("flavour", text("uniswap_v3, pancake_v3, algebra_integral or uniswap_v4")),
+                ("fee", int()),
+                ("tick_spacing", int()),
+                ("sqrt_price_x96", units()),
+                ("tick", json!({ "type": "integer" })),
+                ("liquidity", units()),
+                ("balance0", units()),
+                ("balance1", units()),
+            ])),
+        ),
+        ("block", int()),
+    ])
+}
 fn assets() -> Value {
     object(&[
         (
@@ -729,6 +753,16 @@ pub static ENDPOINTS: &[Endpoint] = &[
         )],
         errors: &[400],
         route: || get(v1::account),
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/v1/pools",
+        summary: "Every pool inside the engine: tokens, flavour, fee, price, tick, liquidity and reserves",
+        params: &[],
+        body: None,
+        replies: &[json_reply(200, "the pools", pools)],
+        errors: &[],
+        route: || get(v1::pools),
     },
     Endpoint {
         method: Method::Get,

@@ -515,6 +515,35 @@ pub(crate) async fn account(
     })))
 }
 
+pub(crate) async fn pools(State(state): State<AppState>) -> Json<Value> {
+    let c = state.node.committed();
+    let e = &c.engine;
+    let symbol = |t: &Address| e.asset(t).map(|a| a.symbol).unwrap_or_default();
+    let list: Vec<Value> = hoard_core::facets::pools::pools(e.state())
+        .into_iter()
+        .filter_map(|(id, meta)| {
+            let view = hoard_core::facets::pools::view(e.state(), id)?;
+            let slot0 = view.slot0();
+            let (b0, b1) = view.balances();
+            let flavour = ["uniswap_v3", "pancake_v3", "algebra_integral", "uniswap_v4"]
+                .get(meta.flavour as usize)
+                .copied()
+                .unwrap_or("unknown");
+            Some(json!({
+                "id": id,
+                "address": hoard_core::facets::pools::pool_address(id),
+                "token0": meta.token0, "symbol0": symbol(&meta.token0),
+                "token1": meta.token1, "symbol1": symbol(&meta.token1),
+                "flavour": flavour, "fee": view.fee(), "tick_spacing": meta.tick_spacing,
+                "sqrt_price_x96": u256_str(slot0.sqrt_price_x96), "tick": slot0.tick,
+                "liquidity": view.liquidity().to_string(),
+                "balance0": u256_str(b0), "balance1": u256_str(b1),
+            }))
+        })
+        .collect();
+    Json(json!({ "pools": list, "block": c.head.height }))
+}
+
 pub(crate) async fn assets(State(state): State<AppState>) -> Json<Value> {
     let c = state.node.committed();
     let e = &c.engine;

@@ -99,11 +99,11 @@ sol! {
     #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
     struct CreatePool { address token0; address token1; uint8 flavour; uint32 fee; int24 tickSpacing; uint160 sqrtPriceX96; uint64 nonce; uint64 deadline; }
     #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct AddLiquidity { uint32 pool; int24 tickLower; int24 tickUpper; uint128 liquidity; uint256 amount0Max; uint256 amount1Max; uint64 nonce; uint64 deadline; }
+    struct AddLiquidity { uint32 pool; int24 tickLower; int24 tickUpper; uint256 liquidity; uint256 amount0Max; uint256 amount1Max; uint64 nonce; uint64 deadline; }
     #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct RemoveLiquidity { uint32 pool; int24 tickLower; int24 tickUpper; uint128 liquidity; uint256 amount0Min; uint256 amount1Min; uint64 nonce; uint64 deadline; }
+    struct RemoveLiquidity { uint32 pool; int24 tickLower; int24 tickUpper; uint256 liquidity; uint256 amount0Min; uint256 amount1Min; uint64 nonce; uint64 deadline; }
     #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct CollectFees { uint32 pool; int24 tickLower; int24 tickUpper; uint128 amount0Requested; uint128 amount1Requested; uint64 nonce; uint64 deadline; }
+    struct CollectFees { uint32 pool; int24 tickLower; int24 tickUpper; uint256 amount0Requested; uint256 amount1Requested; uint64 nonce; uint64 deadline; }
     #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
     struct Swap { uint32 pool; bool zeroForOne; int256 amountSpecified; uint160 sqrtPriceLimitX96; uint256 amountLimit; uint64 nonce; uint64 deadline; }
     /// A system transaction: runs the `count` scheduled tasks due at block `height`'s time
@@ -282,9 +282,9 @@ commands! {
     60 => ActAsGovernance, Governance, "actAsGovernance(uint16,bytes)";
     61 => EndStewardship, Governance, "endStewardship()";
     70 => CreatePool, Pools, "createPool(address,address,uint8,uint32,int24,uint160)";
-    71 => AddLiquidity, Pools, "addLiquidity(uint32,int24,int24,uint128,uint256,uint256)";
-    72 => RemoveLiquidity, Pools, "removeLiquidity(uint32,int24,int24,uint128,uint256,uint256)";
-    73 => CollectFees, Pools, "collectFees(uint32,int24,int24,uint128,uint128)";
+    71 => AddLiquidity, Pools, "addLiquidity(uint32,int24,int24,uint256,uint256,uint256)";
+    72 => RemoveLiquidity, Pools, "removeLiquidity(uint32,int24,int24,uint256,uint256,uint256)";
+    73 => CollectFees, Pools, "collectFees(uint32,int24,int24,uint256,uint256)";
     74 => Swap, Pools, "swap(uint32,bool,int256,uint160,uint256)";
     1000 => RunTasks, System, "runTasks(uint64,uint32)";
 }
@@ -347,6 +347,12 @@ fn canonical_value(
             return Err(format!("unknown field {} in {ty}", crate::rejection::echo(extra)));
         }
         return Ok(Value::Object(out));
+    }
+    if let Some(bits) = ty.strip_prefix("int") {
+        let bits: usize =
+            bits.parse().map_err(|_| format!("field `{path}`: unsupported type {ty}"))?;
+        let n = parse_int(&value, bits).map_err(|e| format!("field `{path}` ({ty}): {e}"))?;
+        return Ok(Value::String(n.to_string()));
     }
     if let Some(bits) = ty.strip_prefix("uint") {
         let bits: usize =
@@ -417,6 +423,48 @@ fn hex_of_len(text: &str, bytes: usize) -> bool {
         && text[2..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// Parses a signed integer of `bits` bits from a JSON number or a decimal string (a leading
+/// `-` for negatives; 0x hex for non-negative values).
+fn parse_int(value: &serde_json::Value, bits: usize) -> Result<alloy_primitives::I256, String> {
+    use alloy_primitives::{I256, U256};
+    if !(8..=256).contains(&bits) || !bits.is_multiple_of(8) {
+        return Err(format!("unsupported width {bits}"));
+    }
+    let n = match value {
+        serde_json::Value::Number(n) => {
+            n.as_i64().map(I256::try_from).and_then(Result::ok).ok_or_else(|| {
+                format!("{n} is not a whole number (send large values as decimal strings)")
+            })?
+        }
+        serde_json::Value::String(s) => {
+            let (negative, digits) = match s.strip_prefix('-') {
+                Some(rest) => (true, rest),
+                None => (false, s.as_str()),
+            };
+            let magnitude = match digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+                Some(hex) if !negative && !hex.is_empty() => U256::from_str_radix(hex, 16),
+                _ if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) => {
+                    return Err(format!("{} is not a whole number", crate::rejection::echo(s)));
+                }
+                _ => U256::from_str_radix(digits, 10),
+            }
+            .map_err(|_| format!("{} is out of range", crate::rejection::echo(s)))?;
+            let n = I256::try_from(magnitude)
+                .map_err(|_| format!("{} is out of range", crate::rejection::echo(s)))?;
+            if negative { -n } else { n }
+        }
+        _ => return Err("expected a number or a decimal string".into()),
+    };
+    if bits < 256 {
+        let max = (I256::ONE << (bits - 1)) - I256::ONE;
+        let min = -(I256::ONE << (bits - 1));
+        if n > max || n < min {
+            return Err(format!("{n} does not fit in {bits} bits"));
+        }
+    }
+    Ok(n)
+}
+
 /// Parses an unsigned integer of `bits` bits from a JSON number, a decimal string or a 0x hex
 /// string.
 fn parse_uint(value: &serde_json::Value, bits: usize) -> Result<alloy_primitives::U256, String> {
@@ -480,6 +528,12 @@ fn display_message(defs: &[TypeDef], ty: &str, value: serde_json::Value) -> serd
                 Value::Object(map)
             }
             other => other,
+        };
+    }
+    if let Some(bits) = ty.strip_prefix("int").and_then(|b| b.parse::<usize>().ok()) {
+        return match parse_int(&value, bits) {
+            Ok(n) => Value::String(n.to_string()),
+            Err(_) => value,
         };
     }
     match ty.strip_prefix("uint").and_then(|b| b.parse::<usize>().ok()) {

@@ -64,6 +64,10 @@ pub struct Genesis {
     /// Assets beside ICY and DFG (bridged tokens: USDC, WBTC, ...), registered at genesis.
     #[serde(default)]
     pub assets: Vec<AssetGenesis>,
+    /// Pools created at genesis with their opening positions (paid from the owners' genesis
+    /// balances).
+    #[serde(default)]
+    pub pools: Vec<PoolGenesis>,
     /// Parameters.
     #[serde(default)]
     pub params: ParamsGenesis,
@@ -118,6 +122,41 @@ pub struct AssetGenesis {
     /// A faucet (devnets): each account may draw `amount` whole tokens every `interval_s`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faucet: Option<FaucetGenesis>,
+}
+
+/// A pool created at genesis.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolGenesis {
+    /// Symbol of one asset.
+    pub asset_a: String,
+    /// Symbol of the other.
+    pub asset_b: String,
+    /// `uniswap_v3`, `pancake_v3`, `algebra_integral` or `uniswap_v4`.
+    pub flavour: String,
+    /// Fee in pips (ignored by Algebra's adaptive fee).
+    pub fee: u32,
+    /// Tick spacing.
+    pub tick_spacing: i32,
+    /// The opening tick (the price is that tick's, token1 per token0 in base units).
+    pub tick: i32,
+    /// Opening positions.
+    #[serde(default)]
+    pub positions: Vec<PositionGenesis>,
+}
+
+/// An opening position.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PositionGenesis {
+    /// Who owns (and pays for) it.
+    pub owner: Address,
+    /// Lower tick.
+    pub tick_lower: i32,
+    /// Upper tick.
+    pub tick_upper: i32,
+    /// Liquidity, as a decimal string.
+    pub liquidity: String,
 }
 
 /// A devnet faucet.
@@ -243,6 +282,90 @@ impl Genesis {
     /// zero, nothing of the state is hashed).
     pub fn build_uncommitted(&self) -> Result<Engine, GenesisError> {
         self.build_with(false)
+    }
+
+    /// Creates the genesis pools and their positions, paid from the owners' balances.
+    fn build_pools(&self, state: &mut State) -> Result<(), GenesisError> {
+        use hoard_clmm::{Pool, PoolConfig};
+
+        use crate::facets::{modules::Module, pools};
+        let invalid = |m: String| Err(GenesisError::Invalid(m));
+        for (i, g) in self.pools.iter().enumerate() {
+            let at = format!("pools[{i}]");
+            let by_symbol = |symbol: &str| {
+                token::assets(state).find(|(_, asset)| asset.symbol == symbol).map(|(a, _)| *a)
+            };
+            let (Some(a), Some(b)) = (by_symbol(&g.asset_a), by_symbol(&g.asset_b)) else {
+                return invalid(format!("{at}: two registered assets, by symbol"));
+            };
+            if a == b {
+                return invalid(format!("{at}: two distinct registered assets"));
+            }
+            if [a, b].contains(&Addresses::new(self.diamond).dfg) {
+                return invalid(format!("{at}: DFG pools are created after genesis (its votes)"));
+            }
+            let (token0, token1) = if a < b { (a, b) } else { (b, a) };
+            let flavour = match g.flavour.as_str() {
+                "uniswap_v3" => 0u8,
+                "pancake_v3" => 1,
+                "algebra_integral" => 2,
+                "uniswap_v4" => 3,
+                other => return invalid(format!("{at}: unknown flavour {other:?}")),
+            };
+            let meta = pools::state::PoolMeta {
+                token0,
+                token1,
+                flavour,
+                fee: g.fee,
+                tick_spacing: g.tick_spacing,
+            };
+            let config: PoolConfig = pools::config_of(&meta).ok_or_else(|| {
+                GenesisError::Invalid(format!(
+                    "{at}: fee {} and spacing {} not allowed",
+                    g.fee, g.tick_spacing
+                ))
+            })?;
+            let id = state.cell(&pools::state::NEXT_POOL);
+            let price = hoard_clmm::math::tick_math::get_sqrt_ratio_at_tick(g.tick)
+                .map_err(|e| GenesisError::Invalid(format!("{at}.tick: {e}")))?;
+            let time = self.timestamp as u32;
+            let mut paid = Vec::new();
+            {
+                let mut pool = Pool::create(
+                    config,
+                    pools::storage::EngineStorage { state: &mut *state, pool: id },
+                );
+                pool.initialize(price, time)
+                    .map_err(|e| GenesisError::Invalid(format!("{at}: {e}")))?;
+                for (j, p) in g.positions.iter().enumerate() {
+                    let liquidity: u128 = p.liquidity.parse().map_err(|_| {
+                        GenesisError::Invalid(format!(
+                            "{at}.positions[{j}].liquidity: a whole number"
+                        ))
+                    })?;
+                    let (a0, a1) = pool
+                        .mint(p.owner, p.tick_lower, p.tick_upper, liquidity, time)
+                        .map_err(|e| GenesisError::Invalid(format!("{at}.positions[{j}]: {e}")))?;
+                    paid.push((j, p.owner, a0, a1));
+                }
+            }
+            let reserves = Module::Pools.account();
+            for (j, owner, a0, a1) in paid {
+                for (token, amount) in [(token0, a0), (token1, a1)] {
+                    let held = token::balance(state, &token, &owner);
+                    if held < amount {
+                        return invalid(format!(
+                            "{at}.positions[{j}]: {owner} holds {held} of {token}, the position needs {amount}"
+                        ));
+                    }
+                    state.put(&token::state::BALANCES, (token, owner), held - amount);
+                    state.update(&token::state::BALANCES, (token, reserves), |r| *r += amount);
+                }
+            }
+            state.set_cell(&pools::state::NEXT_POOL, id + 1);
+            state.put(&pools::state::POOLS, id, meta);
+        }
+        Ok(())
     }
 
     fn build_with(&self, commitment: bool) -> Result<Engine, GenesisError> {
@@ -476,6 +599,7 @@ impl Genesis {
                 );
             }
         }
+        self.build_pools(&mut state)?;
         state.set_cell(&token::state::EXCLUDED_VERSION, 1);
         state.put(&token::state::EXCLUDED, 1, self.icy.excluded.clone());
         for (i, r) in self.roles.iter().enumerate() {

@@ -7,7 +7,7 @@ use hoard_core::{
     facets::derived_address,
     genesis::{
         Allocation, AssetGenesis, DfgGenesis, FaucetGenesis, Genesis, IcyGenesis, MinterGenesis,
-        ParamsGenesis, RoleGenesis, VestingGenesis,
+        ParamsGenesis, PoolGenesis, PositionGenesis, RoleGenesis, VestingGenesis,
     },
 };
 
@@ -99,7 +99,9 @@ pub fn genesis(timestamp: u64) -> Genesis {
         steward: a("governance"),
         icy: IcyGenesis {
             allocations: vec![
-                alloc(a("treasury"), "60000000", None),
+                alloc(a("treasury"), "59000000", None),
+                // The devnet's market maker: it funds the ICY/USDC pool.
+                alloc(liquidity, "1000000", None),
                 alloc(a("minter"), "10000000", None),
                 alloc(a("alice"), "10000000", None),
                 alloc(a("bob"), "10000000", None),
@@ -132,8 +134,75 @@ pub fn genesis(timestamp: u64) -> Genesis {
             RoleGenesis { role: "MINTER".into(), account: a("minter") },
         ],
         assets: devnet_assets(&a),
+        pools: devnet_pools(a("treasury"), liquidity),
         params: ParamsGenesis::default(),
     }
+}
+
+/// The devnet's pools, so that buybacks, vaults and users have real DEXs: ICY/USDC (Uniswap V3,
+/// 0.3%) at 1.5 USDC per ICY, and WBTC/USDC in the four flavours at 60,000 USDC per WBTC, each
+/// with a position of about 1,000,000 USDC on the USDC side within ±20% of the price: the
+/// devnet's market maker's in ICY/USDC, the treasury's in the others.
+fn devnet_pools(treasury: Address, market_maker: Address) -> Vec<PoolGenesis> {
+    let asset_address = |symbol: &str| match symbol {
+        "ICY" => hoard_core::facets::Addresses::new(diamond()).icy,
+        "DFG" => hoard_core::facets::Addresses::new(diamond()).dfg,
+        other => hoard_core::facets::token::asset_address(other),
+    };
+    // Prices in base units of token1 per base unit of token0 (tokens ordered by address),
+    // turned into ticks; floats are fine here, outside the engine: the result is an integer
+    // tick, and the engine's exact math takes over from it.
+    let pool = |owner: Address,
+                a: &str,
+                b: &str,
+                decimals: (i32, i32),
+                usdc_per_a: f64,
+                flavour: &str,
+                fee: u32,
+                spacing: i32| {
+        let (da, db) = decimals;
+        // Price of `a` in `b` base units: usdc_per_a * 10^db / 10^da (b is USDC).
+        let mut price = usdc_per_a * 10f64.powi(db - da);
+        let a_first = asset_address(a) < asset_address(b);
+        if !a_first {
+            price = 1.0 / price;
+        }
+        let tick_of = |p: f64| (p.ln() / 1.0001f64.ln()).round() as i32;
+        let align = |t: i32| t.div_euclid(spacing) * spacing;
+        let tick = tick_of(price);
+        let (lower, upper) = (align(tick_of(price * 0.8)), align(tick_of(price * 1.2)) + spacing);
+        // Liquidity for about 1,000,000 USDC (base units 10^12) on the USDC side.
+        let sqrt = |t: i32| 1.0001f64.powf(f64::from(t) / 2.0);
+        let usdc = 1e12;
+        let liquidity = if a_first {
+            // USDC is token1: amount1 = L (sqrt(p) - sqrt(p_lower)).
+            usdc / (sqrt(tick) - sqrt(lower))
+        } else {
+            // USDC is token0: amount0 = L (1/sqrt(p) - 1/sqrt(p_upper)).
+            usdc / (1.0 / sqrt(tick) - 1.0 / sqrt(upper))
+        };
+        PoolGenesis {
+            asset_a: a.into(),
+            asset_b: b.into(),
+            flavour: flavour.into(),
+            fee,
+            tick_spacing: spacing,
+            tick,
+            positions: vec![PositionGenesis {
+                owner,
+                tick_lower: lower,
+                tick_upper: upper,
+                liquidity: format!("{}", liquidity.floor() as u128),
+            }],
+        }
+    };
+    vec![
+        pool(market_maker, "ICY", "USDC", (18, 6), 1.5, "uniswap_v3", 3000, 60),
+        pool(treasury, "WBTC", "USDC", (8, 6), 60_000.0, "uniswap_v3", 3000, 60),
+        pool(treasury, "WBTC", "USDC", (8, 6), 60_000.0, "pancake_v3", 2500, 50),
+        pool(treasury, "WBTC", "USDC", (8, 6), 60_000.0, "algebra_integral", 0, 60),
+        pool(treasury, "WBTC", "USDC", (8, 6), 60_000.0, "uniswap_v4", 3000, 60),
+    ]
 }
 
 /// The devnet's bridged assets (USDC 6 decimals, WBTC 8, WETH 18), held by the demo accounts,
@@ -148,6 +217,11 @@ fn devnet_assets(a: &dyn Fn(&str) -> Address) -> Vec<AssetGenesis> {
             .chain(std::iter::once(Allocation {
                 account: a("treasury"),
                 amount: treasury.into(),
+                delegate: None,
+            }))
+            .chain((symbol == "USDC").then(|| Allocation {
+                account: derived_address("hoard.devnet.liquidity"),
+                amount: "2000000".into(),
                 delegate: None,
             }))
             .collect(),

@@ -150,11 +150,11 @@ fn overview_shows_the_genesis_figures_head_and_chain() {
         );
         assert!(body.contains(&needle), "missing {needle}");
     };
-    // Devnet genesis: ICY 100M, of which the treasury (60M) and the minter (10M) are
+    // Devnet genesis: ICY 100M, of which the treasury (59M) and the minter (10M) are
     // protocol-owned; DFG 10M with 4.5M vesting and alice, bob and carol self-delegated (0.5M
     // each); the year's mint room is 3% of 100M.
     card("Total supply", "100,000,000", "ICY");
-    card("Circulating supply", "30,000,000", "ICY");
+    card("Circulating supply", "31,000,000", "ICY");
     card("Total burned", "0", "ICY");
     card("Max supply", "1,000,000,000", "ICY");
     card("Mint room this protocol year", "3,000,000", "ICY");

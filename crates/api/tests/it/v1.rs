@@ -501,9 +501,10 @@ fn assets_are_listed_and_held_with_their_decimals() {
         assert_eq!(a["decimals"], decimals, "{a}");
         assert_eq!(a["faucet"], faucet, "{a}");
     }
-    // USDC: 4 demo accounts with 1,000,000 and the treasury with 50,000,000.
-    assert_eq!(find("USDC")["total_supply"], "54000000000000");
-    assert_eq!(find("USDC")["total_supply_display"], "54,000,000 USDC");
+    // USDC: 4 demo accounts with 1,000,000, the treasury with 50,000,000, the devnet's market
+    // maker with 2,000,000.
+    assert_eq!(find("USDC")["total_supply"], "56000000000000");
+    assert_eq!(find("USDC")["total_supply_display"], "56,000,000 USDC");
     let (_, acc) = get(&n, &format!("/v1/accounts/{}", addr("alice")));
     let held = acc["assets"].as_array().expect("assets");
     let wbtc = held.iter().find(|a| a["symbol"] == "WBTC").expect("alice holds WBTC");
@@ -639,4 +640,52 @@ fn balance_proofs_at_a_past_block_while_its_snapshot_is_kept() {
     let (s, v) = get(&n, &format!("/v1/proofs/balance/{alice}?height={}", past + 1));
     assert_eq!(s, 404, "{v}");
     assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains(&past.to_string())), "{v}");
+}
+
+#[test]
+fn the_devnet_pools_are_listed_and_a_swap_through_the_api_moves_assets() {
+    let n = TestNode::start();
+    let (s, v) = get(&n, "/v1/pools");
+    assert_eq!(s, 200, "{v}");
+    let pools = v["pools"].as_array().expect("pools");
+    assert_eq!(pools.len(), 5, "{v}");
+    let icy_pool =
+        pools.iter().find(|p| p["symbol0"] == "ICY" || p["symbol1"] == "ICY").expect("an ICY pool");
+    assert_eq!(icy_pool["flavour"], "uniswap_v3");
+    let id = icy_pool["id"].as_u64().expect("id") as u32;
+    let icy_is_0 = icy_pool["symbol0"] == "ICY";
+    // Alice sells 10 ICY for USDC, asking for at least 14 USDC.
+    let limit = if icy_is_0 {
+        hoard_clmm::math::tick_math::MIN_SQRT_RATIO + U256::ONE
+    } else {
+        hoard_clmm::math::tick_math::MAX_SQRT_RATIO - U256::ONE
+    };
+    let (_, before) = get(&n, &format!("/v1/accounts/{}", addr("alice")));
+    let cmd = hoard_core::command::Command::Swap(hoard_core::command::Swap {
+        pool: id,
+        zeroForOne: icy_is_0,
+        amountSpecified: alloy_primitives::I256::try_from(10i128.pow(19)).expect("fits"),
+        sqrtPriceLimitX96: limit.to(),
+        amountLimit: U256::from(14_000_000u64),
+        nonce: n.nonce("alice"),
+        deadline: u64::MAX,
+    });
+    let (s, v) = post(&n, "/v1/tx", &n.signed_json("alice", cmd));
+    assert_eq!(s, 200, "{v}");
+    let names: Vec<&str> = v["receipt"]["logs"]
+        .as_array()
+        .expect("logs")
+        .iter()
+        .filter_map(|l| l["name"].as_str())
+        .collect();
+    assert!(names.contains(&"Swap"), "{names:?}");
+    let (_, after) = get(&n, &format!("/v1/accounts/{}", addr("alice")));
+    let usdc = |acc: &Value| -> U256 {
+        acc["assets"]
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["symbol"] == "USDC"))
+            .map_or(U256::ZERO, |x| x["balance"].as_str().expect("balance").parse().expect("u256"))
+    };
+    let got = usdc(&after) - usdc(&before);
+    assert!(got >= U256::from(14_000_000u64) && got < U256::from(15_000_000u64), "{got}");
 }

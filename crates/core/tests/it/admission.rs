@@ -251,3 +251,33 @@ fn to_json_writes_decimal_amounts_and_round_trips() {
     assert_eq!(v["nonce"], json!(3));
     assert_eq!(Command::from_json("Transfer", v).expect("round trip"), cmd);
 }
+
+#[test]
+fn signed_integers_accept_numbers_and_decimal_strings_within_their_width() {
+    let message = |lower: serde_json::Value| {
+        json!({
+            "pool": 0, "tickLower": lower, "tickUpper": 60, "liquidity": "1",
+            "amount0Max": "1", "amount1Max": "1", "nonce": 0, "deadline": 0,
+        })
+    };
+    for ok in [json!(-60), json!("-60"), json!("0x3c"), json!(8_388_607)] {
+        let r = Command::from_json("AddLiquidity", message(ok.clone()));
+        assert!(r.is_ok(), "{ok}: {r:?}");
+    }
+    for bad in
+        [json!(8_388_608), json!("-8388609"), json!("-0x3c"), json!("ten"), json!(1.5), json!("")]
+    {
+        let err = Command::from_json("AddLiquidity", message(bad.clone())).expect_err("refused");
+        assert!(err.to_string().contains("tickLower"), "{bad}: {err}");
+    }
+    // int256 amounts of a swap, negative for exact output.
+    let swap = |amount: serde_json::Value| {
+        json!({ "pool": 0, "zeroForOne": true, "amountSpecified": amount,
+                "sqrtPriceLimitX96": "4295128740", "amountLimit": "0", "nonce": 0, "deadline": 0 })
+    };
+    let c = Command::from_json("Swap", swap(json!("-1000000000000000000000"))).expect("parses");
+    let Command::Swap(s) = &c else { panic!("a swap") };
+    assert_eq!(s.amountSpecified.to_string(), "-1000000000000000000000");
+    // It prints as it parses.
+    assert_eq!(Command::from_json("Swap", c.to_json()).expect("round trip"), c);
+}

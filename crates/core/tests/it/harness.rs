@@ -93,6 +93,7 @@ pub fn genesis() -> Genesis {
             allocations: vec![alloc(ALICE, "1000000"), alloc(TREASURY, "5000000")],
             faucet: Some(FaucetGenesis { amount: "100".into(), interval_s: DAY }),
         }],
+        pools: vec![],
         params: ParamsGenesis::default(),
     }
 }

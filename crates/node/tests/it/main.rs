@@ -302,3 +302,48 @@ fn a_task_due_without_user_traffic_makes_its_own_block_which_verify_replays() {
     let node = f.open();
     assert_eq!(node.handle().committed().head.height, head);
 }
+
+#[test]
+fn the_devnet_has_pools_of_every_flavour_with_liquidity() {
+    let engine = devnet::genesis(1_767_225_600).build().expect("devnet genesis");
+    let pools = hoard_core::facets::pools::pools(engine.state());
+    assert_eq!(pools.len(), 5);
+    let flavours: std::collections::BTreeSet<u8> = pools.iter().map(|(_, m)| m.flavour).collect();
+    assert_eq!(flavours.len(), 4, "the four flavours");
+    let reserves = hoard_core::facets::modules::Module::Pools.account();
+    let usdc = hoard_core::facets::token::asset_address("USDC");
+    let mut usdc_in_pools = U256::ZERO;
+    for (id, meta) in &pools {
+        let view = hoard_core::facets::pools::view(engine.state(), *id).expect("pool");
+        assert!(view.liquidity() > 0, "pool {id} has liquidity at its price");
+        let (b0, b1) = view.balances();
+        usdc_in_pools += if meta.token0 == usdc { b0 } else { b1 };
+    }
+    // About 1,000,000 USDC per pool on the USDC side, all in the reserves account.
+    assert_eq!(engine.asset_balance(&usdc, &reserves), usdc_in_pools);
+    let each = usdc_in_pools / U256::from(5u8);
+    assert!(
+        each > U256::from(900_000_000_000u64) && each < U256::from(1_100_000_000_000u64),
+        "{each}"
+    );
+    // ICY trades near 1.5 USDC: a small quote.
+    let (icy_pool, meta) = pools
+        .iter()
+        .find(|(_, m)| m.token0 == engine.addresses().icy || m.token1 == engine.addresses().icy)
+        .expect("ICY/USDC");
+    let view = hoard_core::facets::pools::view(engine.state(), *icy_pool).expect("pool");
+    let icy_is_0 = meta.token0 == engine.addresses().icy;
+    let one_icy = alloy_primitives::I256::try_from(10i128.pow(18)).expect("fits");
+    let limit = if icy_is_0 {
+        hoard_clmm::math::tick_math::MIN_SQRT_RATIO + U256::ONE
+    } else {
+        hoard_clmm::math::tick_math::MAX_SQRT_RATIO - U256::ONE
+    };
+    let q = view.quote(icy_is_0, one_icy, limit, 0).expect("quote");
+    let usdc_out = if icy_is_0 { -q.amount1 } else { -q.amount0 };
+    let usdc_out = usdc_out.into_raw();
+    assert!(
+        usdc_out > U256::from(1_400_000u64) && usdc_out < U256::from(1_500_000u64),
+        "{usdc_out}"
+    );
+}

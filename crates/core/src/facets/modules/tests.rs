@@ -44,6 +44,7 @@ fn engine() -> Engine {
         dfg: DfgGenesis { allocations: vec![alloc(who(1), "10000000")], vesting: vec![] },
         roles: vec![],
         assets: vec![],
+        pools: vec![],
         params: ParamsGenesis::default(),
     };
     g.build().expect("genesis")

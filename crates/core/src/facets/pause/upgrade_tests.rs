@@ -59,6 +59,7 @@ impl Chain {
             },
             roles: vec![RoleGenesis { role: "GUARDIAN".into(), account: guardian }],
             assets: vec![],
+            pools: vec![],
             params: ParamsGenesis::default(),
         };
         (Chain { engine: g.build().expect("genesis"), blocks: vec![], time_s: T0 + 1 }, g)

@@ -122,6 +122,12 @@ fn open(ctx: &Ctx<'_>, id: u32) -> Result<(PoolMeta, PoolConfig), Rejection> {
     Ok((meta, config))
 }
 
+/// A liquidity amount of a command (uint256 in the signed message, so that JSON clients send it
+/// as a string) as the pool's `uint128`; more is the contract's liquidity overflow (LA).
+fn liquidity_of(pool: u32, v: U256) -> Result<u128, Rejection> {
+    u128::try_from(v).map_err(|_| refused(pool)(ClmmError::LiquidityAdd))
+}
+
 /// Moves `amount` of `token` from `from` to `to` (nothing when zero).
 fn settle(ctx: &mut Ctx<'_>, token: Address, from: Address, to: Address, amount: U256) -> Outcome {
     if amount.is_zero() { Ok(()) } else { token::move_tokens(ctx, token, from, to, amount) }
@@ -186,8 +192,9 @@ pub fn add_liquidity(ctx: &mut Ctx<'_>, c: &command::AddLiquidity) -> Outcome {
     let (lower, upper) = (c.tickLower.as_i32(), c.tickUpper.as_i32());
     let now = time(ctx);
     let owner = ctx.sender;
+    let liquidity = liquidity_of(c.pool, c.liquidity)?;
     let (a0, a1) = Pool::with_storage(config, EngineStorage { state: ctx.state, pool: c.pool })
-        .mint(owner, lower, upper, c.liquidity, now)
+        .mint(owner, lower, upper, liquidity, now)
         .map_err(refused(c.pool))?;
     for (amount, bound) in [(a0, c.amount0Max), (a1, c.amount1Max)] {
         if amount > bound {
@@ -204,7 +211,7 @@ pub fn add_liquidity(ctx: &mut Ctx<'_>, c: &command::AddLiquidity) -> Outcome {
             owner,
             tickLower: c.tickLower,
             tickUpper: c.tickUpper,
-            amount: c.liquidity,
+            amount: liquidity,
             amount0: a0,
             amount1: a1,
         },
@@ -219,8 +226,9 @@ pub fn remove_liquidity(ctx: &mut Ctx<'_>, c: &command::RemoveLiquidity) -> Outc
     let (lower, upper) = (c.tickLower.as_i32(), c.tickUpper.as_i32());
     let now = time(ctx);
     let owner = ctx.sender;
+    let liquidity = liquidity_of(c.pool, c.liquidity)?;
     let (a0, a1) = Pool::with_storage(config, EngineStorage { state: ctx.state, pool: c.pool })
-        .burn(owner, lower, upper, c.liquidity, now)
+        .burn(owner, lower, upper, liquidity, now)
         .map_err(refused(c.pool))?;
     for (amount, bound) in [(a0, c.amount0Min), (a1, c.amount1Min)] {
         if amount < bound {
@@ -233,7 +241,7 @@ pub fn remove_liquidity(ctx: &mut Ctx<'_>, c: &command::RemoveLiquidity) -> Outc
             owner,
             tickLower: c.tickLower,
             tickUpper: c.tickUpper,
-            amount: c.liquidity,
+            amount: liquidity,
             amount0: a0,
             amount1: a1,
         },
@@ -248,7 +256,14 @@ pub fn collect(ctx: &mut Ctx<'_>, c: &command::CollectFees) -> Outcome {
     let (lower, upper) = (c.tickLower.as_i32(), c.tickUpper.as_i32());
     let owner = ctx.sender;
     let (c0, c1) = Pool::with_storage(config, EngineStorage { state: ctx.state, pool: c.pool })
-        .collect(owner, lower, upper, c.amount0Requested, c.amount1Requested)
+        // A request beyond uint128 asks for everything owed.
+        .collect(
+            owner,
+            lower,
+            upper,
+            u128::try_from(c.amount0Requested).unwrap_or(u128::MAX),
+            u128::try_from(c.amount1Requested).unwrap_or(u128::MAX),
+        )
         .map_err(refused(c.pool))?;
     let reserves = Module::Pools.account();
     settle(ctx, meta.token0, reserves, owner, U256::from(c0))?;
