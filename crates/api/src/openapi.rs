@@ -766,6 +766,42 @@ pub static ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: Method::Get,
+        path: "/v1/pools/{id}/quote",
+        summary: "A swap's outcome at the head, nothing kept: signed amounts (positive into the pool), the price and tick after, ticks crossed, fee",
+        params: &[
+            Param { name: "id", location: In::Path, description: "the pool's id", schema: int },
+            Param {
+                name: "zero_for_one",
+                location: In::Query,
+                description: "true to sell token0 for token1",
+                schema: boolean,
+            },
+            Param {
+                name: "amount",
+                location: In::Query,
+                description: "base units, decimal: positive for exact input, negative for exact output",
+                schema: string,
+            },
+        ],
+        body: None,
+        replies: &[json_reply(200, "the quote", || {
+            object(&[
+                ("pool", int()),
+                ("zero_for_one", boolean()),
+                ("amount0", string()),
+                ("amount1", string()),
+                ("sqrt_price_x96_after", units()),
+                ("tick_after", json!({ "type": "integer" })),
+                ("ticks_crossed", int()),
+                ("fee_amount", units()),
+                ("block", int()),
+            ])
+        })],
+        errors: &[400, 404],
+        route: || get(v1::pool_quote),
+    },
+    Endpoint {
+        method: Method::Get,
         path: "/v1/assets",
         summary: "Every asset of the ledger (ICY, DFG and bridged tokens) with its decimals, supply and whether a faucet gives it",
         params: &[],

@@ -544,6 +544,60 @@ pub(crate) async fn pools(State(state): State<AppState>) -> Json<Value> {
     Json(json!({ "pools": list, "block": c.head.height }))
 }
 
+#[derive(serde::Deserialize)]
+pub(crate) struct QuoteQuery {
+    zero_for_one: Option<bool>,
+    amount: Option<String>,
+}
+
+/// A swap's outcome at the head, nothing kept: amounts in and out, the price after, the ticks
+/// crossed and the fee paid.
+pub(crate) async fn pool_quote(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<QuoteQuery>,
+) -> ApiResult<Json<Value>> {
+    let id: u32 = id.parse().map_err(|_| {
+        ApiError::bad_request("api.bad_pool", format!("a pool id is a number, not {}", echo(&id)))
+    })?;
+    let zero_for_one = q.zero_for_one.ok_or_else(|| {
+        ApiError::bad_request("api.missing_direction", "give zero_for_one=true or false")
+    })?;
+    let text = q.amount.unwrap_or_default();
+    let amount: alloy_primitives::I256 = text.parse().map_err(|_| {
+        ApiError::bad_request(
+            "api.bad_amount",
+            format!(
+                "amount is a decimal number of base units (positive: exact input, negative: \
+                 exact output), not {}",
+                echo(&text)
+            ),
+        )
+    })?;
+    let c = state.node.committed();
+    let view = hoard_core::facets::pools::view(c.engine.state(), id)
+        .ok_or_else(|| ApiError::not_found(format!("no pool {id}")))?;
+    let limit = if zero_for_one {
+        hoard_clmm::math::tick_math::MIN_SQRT_RATIO + U256::ONE
+    } else {
+        hoard_clmm::math::tick_math::MAX_SQRT_RATIO - U256::ONE
+    };
+    let r = view.quote(zero_for_one, amount, limit, c.head.time_s as u32).map_err(|e| {
+        ApiError::bad_request("pools.refused", format!("pool {id} refuses this swap: {e}"))
+    })?;
+    Ok(Json(json!({
+        "pool": id,
+        "zero_for_one": zero_for_one,
+        "amount0": r.amount0.to_string(),
+        "amount1": r.amount1.to_string(),
+        "sqrt_price_x96_after": u256_str(r.sqrt_price_x96),
+        "tick_after": r.tick,
+        "ticks_crossed": r.ticks_crossed,
+        "fee_amount": u256_str(r.fee_amount),
+        "block": c.head.height,
+    })))
+}
+
 pub(crate) async fn assets(State(state): State<AppState>) -> Json<Value> {
     let c = state.node.committed();
     let e = &c.engine;

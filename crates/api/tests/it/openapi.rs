@@ -287,6 +287,10 @@ fn every_answer_matches_its_documented_schema() {
         ("/v1/eip712/types", "/v1/eip712/types".to_string()),
         ("/v1/assets", "/v1/assets".to_string()),
         ("/v1/pools", "/v1/pools".to_string()),
+        (
+            "/v1/pools/{id}/quote",
+            "/v1/pools/1/quote?zero_for_one=true&amount=100000000".to_string(),
+        ),
         ("/v1/proofs/balance/{address}", format!("/v1/proofs/balance/{alice}")),
     ] {
         let (status, v) = get_json(n.addr, &concrete);

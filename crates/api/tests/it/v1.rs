@@ -689,3 +689,29 @@ fn the_devnet_pools_are_listed_and_a_swap_through_the_api_moves_assets() {
     let got = usdc(&after) - usdc(&before);
     assert!(got >= U256::from(14_000_000u64) && got < U256::from(15_000_000u64), "{got}");
 }
+
+#[test]
+fn a_pool_quote_is_the_swap_that_follows() {
+    let n = TestNode::start();
+    let (_, v) = get(&n, "/v1/pools");
+    let pool = &v["pools"][1];
+    let id = pool["id"].as_u64().expect("id");
+    let wbtc_is_0 = pool["symbol0"] == "WBTC";
+    // Sell 0.01 WBTC (10^6 base units).
+    let (s, q) = get(&n, &format!("/v1/pools/{id}/quote?zero_for_one={wbtc_is_0}&amount=1000000"));
+    assert_eq!(s, 200, "{q}");
+    let out: alloy_primitives::I256 = if wbtc_is_0 { &q["amount1"] } else { &q["amount0"] }
+        .as_str()
+        .expect("amount")
+        .parse()
+        .expect("i256");
+    // About 600 USDC out (negative: paid by the pool).
+    assert!(out < alloy_primitives::I256::ZERO);
+    let got = (-out).into_raw();
+    assert!(got > U256::from(590_000_000u64) && got < U256::from(600_000_000u64), "{got}");
+    // Bad input, and a pool that does not exist.
+    let (s, e) = get(&n, &format!("/v1/pools/{id}/quote?zero_for_one=true&amount=lots"));
+    assert_eq!((s, e["error"]["code"].as_str()), (400, Some("api.bad_amount")), "{e}");
+    let (s, _) = get(&n, "/v1/pools/99/quote?zero_for_one=true&amount=1");
+    assert_eq!(s, 404);
+}
