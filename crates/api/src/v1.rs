@@ -525,10 +525,7 @@ pub(crate) async fn pools(State(state): State<AppState>) -> Json<Value> {
             let view = hoard_core::facets::pools::view(e.state(), id)?;
             let slot0 = view.slot0();
             let (b0, b1) = view.balances();
-            let flavour = ["uniswap_v3", "pancake_v3", "algebra_integral", "uniswap_v4"]
-                .get(meta.flavour as usize)
-                .copied()
-                .unwrap_or("unknown");
+            let flavour = hoard_core::facets::pools::flavour_name(meta.flavour);
             Some(json!({
                 "id": id,
                 "address": hoard_core::facets::pools::pool_address(id),
@@ -1059,24 +1056,14 @@ pub(crate) async fn balance_proof(
     };
     // At the head, from the committed replica; at a past block, from that block's snapshot
     // while the node keeps it (the commitment is rebuilt from the snapshot's entries).
-    let (height, hash, root, proof, balance, token_address) = match q.height {
+    // A height of the head is the head.
+    let past = q.height.filter(|h| *h != head.height);
+    let (height, hash, root, proof, balance, token_address) = match past {
         None => {
             let c = state.node.committed();
             let token_address = token.address(c.engine.addresses());
             (
                 c.head.height,
-                c.head.hash,
-                c.head.state_root,
-                c.engine.prove_balance_or_zero(&token_address, &a),
-                c.engine.balance_of(token, &a),
-                token_address,
-            )
-        }
-        Some(h) if h == head.height => {
-            let c = state.node.committed();
-            let token_address = token.address(c.engine.addresses());
-            (
-                h,
                 c.head.hash,
                 c.head.state_root,
                 c.engine.prove_balance_or_zero(&token_address, &a),

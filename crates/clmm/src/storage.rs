@@ -146,67 +146,43 @@ pub trait PoolStorageMut: PoolStorage {
     fn set_timepoint(&mut self, index: u16, timepoint: Timepoint);
 }
 
-impl<S: PoolStorage + ?Sized> PoolStorage for &S {
-    #[inline]
-    fn state(&self) -> &PoolState {
-        (**self).state()
-    }
-    #[inline]
-    fn tick(&self, tick: i32) -> Option<&TickInfo> {
-        (**self).tick(tick)
-    }
-    #[inline]
-    fn bitmap_word(&self, word_pos: i16) -> U256 {
-        (**self).bitmap_word(word_pos)
-    }
-    #[inline]
-    fn position(&self, key: &PositionKey) -> Option<&PositionInfo> {
-        (**self).position(key)
-    }
-    #[inline]
-    fn observation(&self, index: u16) -> Observation {
-        (**self).observation(index)
-    }
-    #[inline]
-    fn volatility_state(&self) -> VolatilityState {
-        (**self).volatility_state()
-    }
-    #[inline]
-    fn timepoint(&self, index: u16) -> Timepoint {
-        (**self).timepoint(index)
-    }
+/// Reads through a reference: `&S` and `&mut S` read what `S` holds.
+macro_rules! reads_through {
+    ($($r:ty),*) => {$(
+        impl<S: PoolStorage + ?Sized> PoolStorage for $r {
+            #[inline]
+            fn state(&self) -> &PoolState {
+                (**self).state()
+            }
+            #[inline]
+            fn tick(&self, tick: i32) -> Option<&TickInfo> {
+                (**self).tick(tick)
+            }
+            #[inline]
+            fn bitmap_word(&self, word_pos: i16) -> U256 {
+                (**self).bitmap_word(word_pos)
+            }
+            #[inline]
+            fn position(&self, key: &PositionKey) -> Option<&PositionInfo> {
+                (**self).position(key)
+            }
+            #[inline]
+            fn observation(&self, index: u16) -> Observation {
+                (**self).observation(index)
+            }
+            #[inline]
+            fn volatility_state(&self) -> VolatilityState {
+                (**self).volatility_state()
+            }
+            #[inline]
+            fn timepoint(&self, index: u16) -> Timepoint {
+                (**self).timepoint(index)
+            }
+        }
+    )*};
 }
 
-impl<S: PoolStorage + ?Sized> PoolStorage for &mut S {
-    #[inline]
-    fn state(&self) -> &PoolState {
-        (**self).state()
-    }
-    #[inline]
-    fn tick(&self, tick: i32) -> Option<&TickInfo> {
-        (**self).tick(tick)
-    }
-    #[inline]
-    fn bitmap_word(&self, word_pos: i16) -> U256 {
-        (**self).bitmap_word(word_pos)
-    }
-    #[inline]
-    fn position(&self, key: &PositionKey) -> Option<&PositionInfo> {
-        (**self).position(key)
-    }
-    #[inline]
-    fn observation(&self, index: u16) -> Observation {
-        (**self).observation(index)
-    }
-    #[inline]
-    fn volatility_state(&self) -> VolatilityState {
-        (**self).volatility_state()
-    }
-    #[inline]
-    fn timepoint(&self, index: u16) -> Timepoint {
-        (**self).timepoint(index)
-    }
-}
+reads_through!(&S, &mut S);
 
 impl<S: PoolStorageMut + ?Sized> PoolStorageMut for &mut S {
     #[inline]

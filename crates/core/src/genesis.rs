@@ -305,12 +305,8 @@ impl Genesis {
                 return invalid(format!("{at}: DFG pools are created after genesis (its votes)"));
             }
             let (token0, token1) = if a < b { (a, b) } else { (b, a) };
-            let flavour = match g.flavour.as_str() {
-                "uniswap_v3" => 0u8,
-                "pancake_v3" => 1,
-                "algebra_integral" => 2,
-                "uniswap_v4" => 3,
-                other => return invalid(format!("{at}: unknown flavour {other:?}")),
+            let Some(flavour) = pools::flavour_number(&g.flavour) else {
+                return invalid(format!("{at}: unknown flavour {:?}", g.flavour));
             };
             let meta = pools::state::PoolMeta {
                 token0,

@@ -74,11 +74,7 @@ impl Engine {
     }
     /// Every holder of a token with a non-zero balance (unordered).
     pub fn holders(&self, token: TokenId) -> impl Iterator<Item = (Address, U256)> + '_ {
-        let t = token.address(self.addresses());
-        self.state()
-            .iter(&token::state::BALANCES)
-            .filter(move |((tok, _), _)| *tok == t)
-            .map(|((_, holder), b)| (*holder, *b))
+        self.asset_holders(token.address(self.addresses()))
     }
     /// `totalSupply`.
     pub fn total_supply(&self, token: TokenId) -> U256 {
@@ -112,10 +108,6 @@ impl Engine {
     /// ICY burned.
     pub fn total_burned(&self) -> U256 {
         token::supply(self.state(), &self.addresses().icy).burned
-    }
-    /// ICY's hard cap.
-    pub fn icy_max_supply(&self) -> U256 {
-        self.state().cell(&token::state::ICY_PARAMS).max_supply
     }
     /// ICY's parameters.
     pub fn icy_params(&self) -> token::state::IcyParams {
@@ -187,10 +179,6 @@ impl Engine {
                 (id, v.clone(), vesting::vested_at(v, now), vesting::releasable_at(v, now))
             })
             .collect()
-    }
-    /// A vesting schedule by id.
-    pub fn vesting_schedule(&self, id: u64) -> Option<Vesting> {
-        vesting::schedule(self.state(), id).cloned()
     }
     /// The governance account (a module account: no key signs for it).
     pub fn governance(&self) -> Address {

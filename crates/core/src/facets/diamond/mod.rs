@@ -34,11 +34,6 @@ pub fn facet_of(state: &State, sel: &[u8; 4]) -> Option<Address> {
     state.get(&SELECTORS, sel).copied()
 }
 
-/// Number of registered selectors.
-pub fn selector_count(state: &State) -> usize {
-    state.len(&SELECTORS)
-}
-
 /// Pending cuts by id.
 pub fn pending_cuts(state: &State) -> impl Iterator<Item = (u64, &PendingCut)> {
     state.iter(&CUTS).map(|(id, c)| (*id, c))

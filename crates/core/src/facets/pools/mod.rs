@@ -45,14 +45,26 @@ pub fn pools(state: &State) -> Vec<(u32, PoolMeta)> {
     state.iter(&POOLS).map(|(id, m)| (*id, *m)).collect()
 }
 
+/// The flavours by their number in [`PoolMeta::flavour`], with their stable names.
+pub const FLAVOURS: [(Flavour, &str); 4] = [
+    (Flavour::UniswapV3, "uniswap_v3"),
+    (Flavour::PancakeV3, "pancake_v3"),
+    (Flavour::AlgebraIntegral, "algebra_integral"),
+    (Flavour::UniswapV4, "uniswap_v4"),
+];
+
 fn flavour_of(n: u8) -> Option<Flavour> {
-    match n {
-        0 => Some(Flavour::UniswapV3),
-        1 => Some(Flavour::PancakeV3),
-        2 => Some(Flavour::AlgebraIntegral),
-        3 => Some(Flavour::UniswapV4),
-        _ => None,
-    }
+    FLAVOURS.get(n as usize).map(|(f, _)| *f)
+}
+
+/// A flavour's stable name by its number.
+pub fn flavour_name(n: u8) -> &'static str {
+    FLAVOURS.get(n as usize).map_or("unknown", |(_, name)| name)
+}
+
+/// A flavour's number by its stable name.
+pub fn flavour_number(name: &str) -> Option<u8> {
+    FLAVOURS.iter().position(|(_, n)| *n == name).map(|i| i as u8)
 }
 
 /// The pool library's configuration of a pool.
@@ -113,6 +125,16 @@ fn refused(pool: u32) -> impl Fn(ClmmError) -> Rejection {
 /// Pool time: the block time as the contracts' `uint32(block.timestamp)`.
 fn time(ctx: &Ctx<'_>) -> u32 {
     ctx.env.time_s as u32
+}
+
+/// A position command's range and liquidity as the pool library takes them.
+fn position_of(
+    pool: u32,
+    lower: alloy_primitives::aliases::I24,
+    upper: alloy_primitives::aliases::I24,
+    liquidity: U256,
+) -> Result<(i32, i32, u128), Rejection> {
+    Ok((lower.as_i32(), upper.as_i32(), liquidity_of(pool, liquidity)?))
 }
 
 /// The pool's configuration, or a rejection.
@@ -189,10 +211,9 @@ fn i24(tick: i32) -> alloy_primitives::aliases::I24 {
 /// position for the sender, who pays what the pool asks within the bounds.
 pub fn add_liquidity(ctx: &mut Ctx<'_>, c: &command::AddLiquidity) -> Outcome {
     let (meta, config) = open(ctx, c.pool)?;
-    let (lower, upper) = (c.tickLower.as_i32(), c.tickUpper.as_i32());
+    let (lower, upper, liquidity) = position_of(c.pool, c.tickLower, c.tickUpper, c.liquidity)?;
     let now = time(ctx);
     let owner = ctx.sender;
-    let liquidity = liquidity_of(c.pool, c.liquidity)?;
     let (a0, a1) = Pool::with_storage(config, EngineStorage { state: ctx.state, pool: c.pool })
         .mint(owner, lower, upper, liquidity, now)
         .map_err(refused(c.pool))?;
@@ -223,10 +244,9 @@ pub fn add_liquidity(ctx: &mut Ctx<'_>, c: &command::AddLiquidity) -> Outcome {
 /// liquidity of the sender's position; the amounts become its tokens owed (collect them).
 pub fn remove_liquidity(ctx: &mut Ctx<'_>, c: &command::RemoveLiquidity) -> Outcome {
     let (_, config) = open(ctx, c.pool)?;
-    let (lower, upper) = (c.tickLower.as_i32(), c.tickUpper.as_i32());
+    let (lower, upper, liquidity) = position_of(c.pool, c.tickLower, c.tickUpper, c.liquidity)?;
     let now = time(ctx);
     let owner = ctx.sender;
-    let liquidity = liquidity_of(c.pool, c.liquidity)?;
     let (a0, a1) = Pool::with_storage(config, EngineStorage { state: ctx.state, pool: c.pool })
         .burn(owner, lower, upper, liquidity, now)
         .map_err(refused(c.pool))?;
