@@ -450,7 +450,7 @@ fn eip712() -> Value {
                 ("type_id", int()),
                 ("selector", hex_bytes()),
                 ("signature", string()),
-                ("facet", string()),
+                ("facet", text("the name of the facet that declares and executes it: \"token\"")),
                 ("encode_type", string()),
             ])),
         ),

@@ -156,7 +156,7 @@ fn parse_command(
                 echo(ty)
             ))));
         }
-        Some(c) if c.facet == hoard_core::command::FacetKind::System => {
+        Some(c) if c.is_system() => {
             return Err(tx_invalid(TxInvalid::SystemOnly(c.name)));
         }
         Some(_) => {}
@@ -1013,14 +1013,14 @@ pub(crate) async fn eip712_types(State(state): State<AppState>) -> Json<Value> {
     );
     let mut commands = Vec::new();
     // System commands are made by the node only: not for clients to sign.
-    for info in COMMANDS.iter().filter(|c| c.facet != hoard_core::command::FacetKind::System) {
+    for info in COMMANDS.iter().filter(|c| !c.is_system()) {
         let encoded = Command::encode_type(info.name).unwrap_or_default();
         for def in type_defs(info.name).unwrap_or_default() {
             types.insert(def.name.clone(), json!(def.fields));
         }
         commands.push(json!({
             "type": info.name, "type_id": info.type_id, "selector": hex::encode_prefixed(info.selector()),
-            "signature": info.signature, "facet": info.facet, "encode_type": encoded,
+            "signature": info.signature, "facet": hoard_core::facets::registry::facet(info.facet).map(|f| f.name()), "encode_type": encoded,
         }));
     }
     Json(json!({

@@ -208,7 +208,7 @@ pub fn replay_block(
     engine.begin_block(&env).map_err(|source| ReplayError::Refused { height, source })?;
     let mut receipts = Vec::with_capacity(txs.len());
     for (index, tx) in txs.iter().enumerate() {
-        if tx.command.info().facet == crate::command::FacetKind::System {
+        if tx.command.info().is_system() {
             // The node's own transaction: no signature; the engine checks it is exactly the
             // one it makes for this block.
             let r = engine.execute_system(&env, tx).map_err(|source| ReplayError::InvalidTx {

@@ -6,7 +6,7 @@
 //! command as its type id, its ABI encoding, the 65-byte signature and the recovered sender.
 
 use alloy_primitives::{Address, B256, keccak256};
-use alloy_sol_types::{Eip712Domain, SolStruct, SolValue, sol};
+use alloy_sol_types::{Eip712Domain, SolStruct, SolValue};
 use secp256k1::{
     Message, SECP256K1, SecretKey,
     ecdsa::{RecoverableSignature, RecoveryId},
@@ -14,129 +14,32 @@ use secp256k1::{
 
 use crate::rejection::TxInvalid;
 
-sol! {
-    /// Move `amount` of `token` (ICY or DFG) to `to`.
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct Transfer { address token; address to; uint256 amount; uint64 nonce; uint64 deadline; }
-    /// Set the allowance of `spender` over the sender's `token`.
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct Approve { address token; address spender; uint256 amount; uint64 nonce; uint64 deadline; }
-    /// Move `amount` of `token` from `from` to `to` within the sender's allowance.
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct TransferFrom { address token; address from; address to; uint256 amount; uint64 nonce; uint64 deadline; }
-    /// Burn the sender's ICY, with a reason kept in the event.
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct Burn { uint256 amount; string reason; uint64 nonce; uint64 deadline; }
-    /// Mint ICY (MINTER role holders only, within allowance, inflation limit and cap).
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct Mint { address to; uint256 amount; uint64 nonce; uint64 deadline; }
-    /// Register a minter with an allowance, or remove it with allowance 0 (ADMIN or governance).
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct SetMinter { address minter; uint256 allowance; uint64 nonce; uint64 deadline; }
-    /// Set ICY's yearly inflation limit and transfer burn (governance).
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct SetIcyParams { uint16 inflationBps; uint16 transferBurnBps; uint64 nonce; uint64 deadline; }
-    /// Replace the set of protocol-owned accounts excluded from circulating supply (governance);
-    /// creates a new version of the set.
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct SetExcludedAccounts { address[] accounts; uint64 nonce; uint64 deadline; }
-    /// Delegate the sender's DFG voting power (to itself to vote directly).
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct Delegate { address delegatee; uint64 nonce; uint64 deadline; }
-    /// Lock `amount` of the sender's DFG in the vesting escrow for `beneficiary`.
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct CreateVesting { address beneficiary; uint256 amount; uint64 start; uint64 cliffS; uint64 durationS; uint64 nonce; uint64 deadline; }
-    /// Release what has vested of a schedule to its beneficiary (the beneficiary signs).
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct ReleaseVested { uint64 scheduleId; uint64 nonce; uint64 deadline; }
-    /// Propose a role grant (ADMIN or governance); the account accepts it after the delay.
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct GrantRole { bytes32 role; address account; uint64 nonce; uint64 deadline; }
-    /// Accept a pending role grant within its window.
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct AcceptRole { bytes32 role; uint64 nonce; uint64 deadline; }
-    /// Withdraw a pending grant (ADMIN or governance).
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct CancelGrant { bytes32 role; address account; uint64 nonce; uint64 deadline; }
-    /// Revoke a role from an account (ADMIN or governance).
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct RevokeRole { bytes32 role; address account; uint64 nonce; uint64 deadline; }
-    /// Give up one of the sender's roles.
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct RenounceRole { bytes32 role; uint64 nonce; uint64 deadline; }
-    /// Emergency: revoke a role from every holder and drop its pending grants (ADMIN or governance).
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct RevokeAll { bytes32 role; uint64 nonce; uint64 deadline; }
-    /// Set the grant delay and acceptance window (governance).
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct SetRoleDelays { uint64 grantDelayS; uint64 acceptWindowS; uint64 nonce; uint64 deadline; }
-    /// Pause the protocol (GUARDIAN up to 72 hours, governance up to 30 days).
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct Pause { uint64 durationS; uint64 nonce; uint64 deadline; }
-    /// End a pause (GUARDIAN or governance).
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct Unpause { uint64 nonce; uint64 deadline; }
-    /// One EIP-2535 facet cut: action 0 add, 1 replace, 2 remove.
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct FacetCut { address facetAddress; uint8 action; bytes4[] functionSelectors; }
-    /// Propose a diamond cut; it waits out the cut timelock (governance).
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct ProposeCut { FacetCut[] cuts; uint64 nonce; uint64 deadline; }
-    /// Execute a proposed cut after its timelock (governance).
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct ExecuteCut { uint64 cutId; uint64 nonce; uint64 deadline; }
-    /// Cancel a proposed cut (governance or GUARDIAN).
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct CancelCut { uint64 cutId; uint64 nonce; uint64 deadline; }
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct ActAsGovernance { uint16 commandType; bytes command; uint64 nonce; uint64 deadline; }
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct EndStewardship { uint64 nonce; uint64 deadline; }
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct RegisterAsset { string symbol; uint8 decimals; uint64 nonce; uint64 deadline; }
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct Drip { address asset; uint64 nonce; uint64 deadline; }
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct CreatePool { address token0; address token1; uint8 flavour; uint32 fee; int24 tickSpacing; uint160 sqrtPriceX96; uint64 nonce; uint64 deadline; }
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct AddLiquidity { uint32 pool; int24 tickLower; int24 tickUpper; uint256 liquidity; uint256 amount0Max; uint256 amount1Max; uint64 nonce; uint64 deadline; }
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct RemoveLiquidity { uint32 pool; int24 tickLower; int24 tickUpper; uint256 liquidity; uint256 amount0Min; uint256 amount1Min; uint64 nonce; uint64 deadline; }
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct CollectFees { uint32 pool; int24 tickLower; int24 tickUpper; uint256 amount0Requested; uint256 amount1Requested; uint64 nonce; uint64 deadline; }
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct Swap { uint32 pool; bool zeroForOne; int256 amountSpecified; uint160 sqrtPriceLimitX96; uint256 amountLimit; uint64 nonce; uint64 deadline; }
-    /// A system transaction: runs the `count` scheduled tasks due at block `height`'s time
-    /// (nonce and deadline are 0; only the node makes it).
-    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    struct RunTasks { uint64 height; uint32 count; uint64 nonce; uint64 deadline; }
+/// What the log and the diamond know of a command type, declared beside its struct in its
+/// facet's `commands.rs` with [`command_specs!`].
+pub trait CommandSpec {
+    /// Stable id in the log. Never reuse one.
+    const TYPE_ID: u16;
+    /// Solidity-style signature whose keccak gives the selector.
+    const SIGNATURE: &'static str;
+    /// Whether the pause refuses it.
+    const PAUSABLE: bool;
 }
 
-/// The facets of the diamond (modules of the engine).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-pub enum FacetKind {
-    /// ICY and DFG ERC-20 functions.
-    Token,
-    /// DFG delegation and vote checkpoints.
-    Votes,
-    /// DFG vesting schedules.
-    Vesting,
-    /// Roles and two-step grants.
-    Access,
-    /// Protocol pause.
-    Pause,
-    /// Diamond cuts (immutable).
-    DiamondCut,
-    /// Loupe queries (immutable, views only).
-    Loupe,
-    /// The governance module (for now its steward).
-    Governance,
-    /// The node's own transactions (never signed by a user).
-    System,
-    /// Concentrated-liquidity pools.
-    Pools,
+/// Declares the type id and signature of each of a facet's command structs.
+/// A command marked `pausable` is refused while the protocol is paused (everything that moves
+/// tokens is).
+macro_rules! command_specs {
+    ($($id:literal => $name:ident, $sig:literal $(, $pausable:ident)?;)*) => {
+        $(impl $crate::command::CommandSpec for $name {
+            const TYPE_ID: u16 = $id;
+            const SIGNATURE: &'static str = $sig;
+            const PAUSABLE: bool = $crate::command::command_specs!(@pausable $($pausable)?);
+        })*
+    };
+    (@pausable pausable) => { true };
+    (@pausable) => { false };
 }
-
+pub(crate) use command_specs;
 /// Static description of a command type.
 #[derive(Clone, Copy, Debug)]
 pub struct CommandInfo {
@@ -144,13 +47,19 @@ pub struct CommandInfo {
     pub type_id: u16,
     /// EIP-712 primary type name.
     pub name: &'static str,
-    /// The facet that executes it.
-    pub facet: FacetKind,
+    /// The number of the facet that declares and executes it.
+    pub facet: u8,
     /// Solidity-style signature whose keccak gives the selector.
     pub signature: &'static str,
+    /// Whether the pause refuses it.
+    pub pausable: bool,
 }
 
 impl CommandInfo {
+    /// Whether only the node makes it (a system transaction).
+    pub fn is_system(&self) -> bool {
+        self.facet == crate::facets::ledger::state::FACET
+    }
     /// The 4-byte selector (cached).
     pub fn selector(&self) -> [u8; 4] {
         COMMANDS
@@ -179,15 +88,24 @@ pub fn selector(signature: &str) -> [u8; 4] {
     [h[0], h[1], h[2], h[3]]
 }
 
+/// Builds [`Command`] and [`COMMANDS`] from the facet registry's list of every facet's commands.
 macro_rules! commands {
-    ($($id:literal => $name:ident, $facet:ident, $sig:literal;)*) => {
+    ($($facet:ident: [$($name:ident),* $(,)?];)*) => {
+        $(pub use crate::facets::$facet::commands::*;)*
+
         /// Every command of the protocol.
         #[derive(Clone, Debug, PartialEq, Eq)]
-        pub enum Command { $(#[allow(missing_docs)] $name($name)),* }
+        pub enum Command { $($(#[allow(missing_docs)] $name($name),)*)* }
 
-        /// Static information about every command type, in type-id order.
+        /// Static information about every command type, in registry order.
         pub const COMMANDS: &[CommandInfo] = &[
-            $(CommandInfo { type_id: $id, name: stringify!($name), facet: FacetKind::$facet, signature: $sig }),*
+            $($(CommandInfo {
+                type_id: <$name as CommandSpec>::TYPE_ID,
+                name: stringify!($name),
+                facet: crate::facets::$facet::state::FACET,
+                signature: <$name as CommandSpec>::SIGNATURE,
+                pausable: <$name as CommandSpec>::PAUSABLE,
+            },)*)*
         ];
 
         impl Command {
@@ -198,33 +116,33 @@ macro_rules! commands {
             /// Position of this command's type in [`COMMANDS`].
             pub fn index(&self) -> usize {
                 let mut i = 0usize;
-                $(
+                $($(
                     if let Command::$name(_) = self { return i; }
                     i += 1;
-                )*
+                )*)*
                 unreachable!("invariant: every variant is listed ({i} variants)")
             }
             /// Stable type id in the log.
-            pub fn type_id(&self) -> u16 { match self { $(Command::$name(_) => $id),* } }
+            pub fn type_id(&self) -> u16 { match self { $($(Command::$name(_) => <$name as CommandSpec>::TYPE_ID,)*)* } }
             /// EIP-712 primary type name.
-            pub fn name(&self) -> &'static str { match self { $(Command::$name(_) => stringify!($name)),* } }
+            pub fn name(&self) -> &'static str { match self { $($(Command::$name(_) => stringify!($name),)*)* } }
             /// The sender's nonce.
-            pub fn nonce(&self) -> u64 { match self { $(Command::$name(c) => c.nonce),* } }
+            pub fn nonce(&self) -> u64 { match self { $($(Command::$name(c) => c.nonce,)*)* } }
             /// Unix seconds after which the command is refused.
-            pub fn deadline(&self) -> u64 { match self { $(Command::$name(c) => c.deadline),* } }
+            pub fn deadline(&self) -> u64 { match self { $($(Command::$name(c) => c.deadline,)*)* } }
             /// The EIP-712 digest that the sender signs.
             pub fn signing_hash(&self, domain: &Eip712Domain) -> B256 {
-                match self { $(Command::$name(c) => c.eip712_signing_hash(domain)),* }
+                match self { $($(Command::$name(c) => c.eip712_signing_hash(domain),)*)* }
             }
             /// ABI encoding of the struct (the log's body format).
-            pub fn abi_encode(&self) -> Vec<u8> { match self { $(Command::$name(c) => c.abi_encode()),* } }
+            pub fn abi_encode(&self) -> Vec<u8> { match self { $($(Command::$name(c) => c.abi_encode(),)*)* } }
             /// Decodes a command from its type id and ABI encoding.
             pub fn decode(type_id: u16, data: &[u8]) -> Result<Command, TxInvalid> {
-                match type_id {
-                    $($id => <$name as SolValue>::abi_decode(data).map(Command::$name)
-                        .map_err(|e| TxInvalid::Malformed(format!("{} does not decode: {e}", stringify!($name)))),)*
-                    other => Err(TxInvalid::Malformed(format!("unknown command type id {other}"))),
-                }
+                $($(if type_id == <$name as CommandSpec>::TYPE_ID {
+                    return <$name as SolValue>::abi_decode(data).map(Command::$name)
+                        .map_err(|e| TxInvalid::Malformed(format!("{} does not decode: {e}", stringify!($name))));
+                })*)*
+                Err(TxInvalid::Malformed(format!("unknown command type id {type_id}")))
             }
             /// Builds a command from its EIP-712 type name and JSON message
             /// (the `message` of `eth_signTypedData_v4`).
@@ -234,61 +152,26 @@ macro_rules! commands {
                 }
                 let message = canonical_message(name, message)?;
                 match name {
-                    $(stringify!($name) => serde_json::from_value::<$name>(message).map(Command::$name)
-                        .map_err(|e| TxInvalid::Malformed(format!("{} message: {e}", stringify!($name)))),)*
+                    $($(stringify!($name) => serde_json::from_value::<$name>(message).map(Command::$name)
+                        .map_err(|e| TxInvalid::Malformed(format!("{} message: {e}", stringify!($name)))),)*)*
                     other => Err(TxInvalid::Malformed(format!("unknown command type {}", crate::rejection::echo(other)))),
                 }
             }
             /// The JSON message (the inverse of [`Command::from_json`]): integers up to 64 bits
             /// as numbers, wider ones as decimal strings of base units.
             pub fn to_json(&self) -> serde_json::Value {
-                let raw = match self { $(Command::$name(c) => serde_json::to_value(c).expect("invariant: sol structs serialize")),* };
+                let raw = match self { $($(Command::$name(c) => serde_json::to_value(c).expect("invariant: sol structs serialize"),)*)* };
                 display_message(type_defs(self.name()).unwrap_or_default(), self.name(), raw)
             }
             /// EIP-712 `encodeType` of a command type by name.
             pub fn encode_type(name: &str) -> Option<String> {
-                match name { $(stringify!($name) => Some(<$name as SolStruct>::eip712_encode_type().into_owned()),)* _ => None }
+                match name { $($(stringify!($name) => Some(<$name as SolStruct>::eip712_encode_type().into_owned()),)*)* _ => None }
             }
         }
     };
 }
 
-commands! {
-    1 => Transfer, Token, "transfer(address,address,uint256)";
-    2 => Approve, Token, "approve(address,address,uint256)";
-    3 => TransferFrom, Token, "transferFrom(address,address,address,uint256)";
-    4 => Burn, Token, "burn(uint256,string)";
-    5 => Mint, Token, "mint(address,uint256)";
-    6 => SetMinter, Token, "setMinter(address,uint256)";
-    7 => SetIcyParams, Token, "setIcyParams(uint16,uint16)";
-    8 => SetExcludedAccounts, Token, "setExcludedAccounts(address[])";
-    9 => RegisterAsset, Token, "registerAsset(string,uint8)";
-    11 => Drip, Token, "drip(address)";
-    10 => Delegate, Votes, "delegate(address)";
-    20 => CreateVesting, Vesting, "createVesting(address,uint256,uint64,uint64,uint64)";
-    21 => ReleaseVested, Vesting, "release(uint64)";
-    30 => GrantRole, Access, "grantRole(bytes32,address)";
-    31 => AcceptRole, Access, "acceptRole(bytes32)";
-    32 => CancelGrant, Access, "cancelGrant(bytes32,address)";
-    33 => RevokeRole, Access, "revokeRole(bytes32,address)";
-    34 => RenounceRole, Access, "renounceRole(bytes32)";
-    35 => RevokeAll, Access, "revokeAll(bytes32)";
-    36 => SetRoleDelays, Access, "setRoleDelays(uint64,uint64)";
-    40 => Pause, Pause, "pause(uint64)";
-    41 => Unpause, Pause, "unpause()";
-    50 => ProposeCut, DiamondCut, "diamondCut((address,uint8,bytes4[])[])";
-    51 => ExecuteCut, DiamondCut, "executeCut(uint64)";
-    52 => CancelCut, DiamondCut, "cancelCut(uint64)";
-    60 => ActAsGovernance, Governance, "actAsGovernance(uint16,bytes)";
-    61 => EndStewardship, Governance, "endStewardship()";
-    70 => CreatePool, Pools, "createPool(address,address,uint8,uint32,int24,uint160)";
-    71 => AddLiquidity, Pools, "addLiquidity(uint32,int24,int24,uint256,uint256,uint256)";
-    72 => RemoveLiquidity, Pools, "removeLiquidity(uint32,int24,int24,uint256,uint256,uint256)";
-    73 => CollectFees, Pools, "collectFees(uint32,int24,int24,uint256,uint256)";
-    74 => Swap, Pools, "swap(uint32,bool,int256,uint160,uint256)";
-    1000 => RunTasks, System, "runTasks(uint64,uint32)";
-}
-
+crate::facets::registry::every_facet!(commands);
 /// Most elements of an array field of a JSON message.
 pub const MESSAGE_ARRAY_LEN_MAX: usize = 1_024;
 

@@ -6,12 +6,12 @@ use alloy_sol_types::Eip712Domain;
 
 use crate::{
     codec::{CodecError, Put, Reader},
-    command::{self, Command, FacetKind, Tx},
+    command::{self, Command, Tx},
     commitment::{Commitment, Proof},
     env::Env,
     event::Log,
-    facets::{Addresses, Ctx, access, diamond, ledger, pause, token, vesting, votes},
-    rejection::{Authority, BlockInvalid, Outcome, Rejection, TxInvalid},
+    facets::{Addresses, Ctx, access, diamond, ledger, pause, token, votes},
+    rejection::{BlockInvalid, Outcome, Rejection, TxInvalid},
     state::{ChangeSet, State},
 };
 
@@ -131,23 +131,6 @@ pub struct Engine {
     commitment: Option<Commitment>,
     /// The block begun and not yet sealed.
     open: Option<Env>,
-}
-
-/// Commands refused while the protocol is paused: everything that moves tokens.
-fn pausable(c: &Command) -> bool {
-    matches!(
-        c,
-        Command::Transfer(_)
-            | Command::TransferFrom(_)
-            | Command::Burn(_)
-            | Command::Mint(_)
-            | Command::CreateVesting(_)
-            | Command::ReleaseVested(_)
-            | Command::AddLiquidity(_)
-            | Command::RemoveLiquidity(_)
-            | Command::CollectFees(_)
-            | Command::Swap(_)
-    )
 }
 
 impl Engine {
@@ -305,6 +288,9 @@ impl Engine {
                 last_time_s: chain.time_s,
             });
         }
+        for facet in crate::facets::registry::FACETS {
+            facet.begin_block(&mut self.state, env);
+        }
         self.open = Some(*env);
         Ok(())
     }
@@ -417,7 +403,7 @@ impl Engine {
     /// applies and changes some state; otherwise the command is refused before inclusion
     /// ([`TxInvalid::UnknownSender`]) and nothing changes.
     pub fn execute(&mut self, env: &Env, tx: &Tx) -> Result<Receipt, TxInvalid> {
-        if tx.command.info().facet == FacetKind::System {
+        if tx.command.info().is_system() {
             return Err(TxInvalid::SystemOnly(tx.command.name()));
         }
         let known = self.is_known(&tx.sender);
@@ -476,7 +462,7 @@ impl Engine {
                 logs: &mut logs,
                 addrs: &self.addrs,
                 origin: crate::facets::modules::Origin::User,
-                facet: crate::facets::modules::facet_number(tx.command.info().facet),
+                facet: tx.command.info().facet,
                 depth: 0,
             };
             dispatch(&mut ctx, &tx.command)
@@ -518,9 +504,9 @@ impl Engine {
 
 /// Runs a scheduled task in its facet.
 fn run_task(ctx: &mut Ctx<'_>, task: &ledger::state::Task) -> Outcome {
-    match task.facet {
-        pause::state::FACET => pause::run_task(ctx, task.kind, &task.payload),
-        _ => Err(Rejection::UnknownTask { facet: task.facet.into(), kind: task.kind.into() }),
+    match crate::facets::registry::facet(task.facet) {
+        Some(facet) => facet.run_task(ctx, task.kind, &task.payload),
+        None => Err(Rejection::UnknownTask { facet: task.facet.into(), kind: task.kind.into() }),
     }
 }
 
@@ -534,54 +520,13 @@ pub(crate) fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> Outcome {
     let Some(implementation) = diamond::facet_of(ctx.state, &sel)
         .as_ref()
         .and_then(diamond::facet_at)
-        .filter(|f| f.kind == info.facet)
+        .filter(|f| f.facet == info.facet && f.serves_commands)
     else {
         return Err(Rejection::UnknownSelector { selector: crate::rejection::Selector(sel) });
     };
     let paused_until = pause::paused_until(ctx.state);
-    if pausable(command) && paused_until > ctx.env.time_s {
+    if info.pausable && paused_until > ctx.env.time_s {
         return Err(Rejection::Paused { until: paused_until });
     }
-    debug_assert!(info.facet != FacetKind::Loupe, "loupe has no commands");
     (implementation.execute)(ctx, command)
-}
-
-/// Version 1 of every built-in facet: the handler of each command.
-pub(crate) fn execute_v1(ctx: &mut Ctx<'_>, command: &Command) -> Outcome {
-    match command {
-        Command::Transfer(c) => token::transfer(ctx, c),
-        Command::Approve(c) => token::approve(ctx, c),
-        Command::TransferFrom(c) => token::transfer_from(ctx, c),
-        Command::Burn(c) => token::burn(ctx, c),
-        Command::Mint(c) => token::mint(ctx, c),
-        Command::SetMinter(c) => token::set_minter(ctx, c),
-        Command::SetIcyParams(c) => token::set_icy_params(ctx, c),
-        Command::SetExcludedAccounts(c) => token::set_excluded_accounts(ctx, c),
-        Command::RegisterAsset(c) => token::register_asset(ctx, c),
-        Command::Drip(c) => token::drip(ctx, c),
-        Command::Delegate(c) => votes::delegate(ctx, c),
-        Command::CreateVesting(c) => vesting::create(ctx, c),
-        Command::ReleaseVested(c) => vesting::release(ctx, c),
-        Command::GrantRole(c) => access::grant(ctx, c),
-        Command::AcceptRole(c) => access::accept(ctx, c),
-        Command::CancelGrant(c) => access::cancel_grant(ctx, c),
-        Command::RevokeRole(c) => access::revoke(ctx, c),
-        Command::RenounceRole(c) => access::renounce(ctx, c),
-        Command::RevokeAll(c) => access::revoke_all(ctx, c),
-        Command::SetRoleDelays(c) => access::set_delays(ctx, c),
-        Command::Pause(c) => pause::pause(ctx, c),
-        Command::Unpause(c) => pause::unpause(ctx, c),
-        Command::ProposeCut(c) => diamond::propose(ctx, c),
-        Command::ExecuteCut(c) => diamond::execute(ctx, c),
-        Command::CancelCut(c) => diamond::cancel(ctx, c),
-        Command::ActAsGovernance(c) => crate::facets::governance::act(ctx, c),
-        Command::EndStewardship(c) => crate::facets::governance::end_stewardship(ctx, c),
-        // System commands run through `Engine::execute_system`, never as a handler.
-        Command::RunTasks(_) => Err(Rejection::Unauthorized { needs: Authority::TheNode }),
-        Command::CreatePool(c) => crate::facets::pools::create(ctx, c),
-        Command::AddLiquidity(c) => crate::facets::pools::add_liquidity(ctx, c),
-        Command::RemoveLiquidity(c) => crate::facets::pools::remove_liquidity(ctx, c),
-        Command::CollectFees(c) => crate::facets::pools::collect(ctx, c),
-        Command::Swap(c) => crate::facets::pools::swap(ctx, c),
-    }
 }

@@ -19,7 +19,70 @@ pub mod votes;
 
 use alloy_primitives::Address;
 
-use crate::{env::Env, event::Log, state::State};
+use crate::{
+    command::Command,
+    env::Env,
+    event::{EventInfo, Log},
+    rejection::{Outcome, Rejection},
+    state::{State, TableSpec},
+};
+
+/// A facet: what it owns and what it does. Each facet's folder has a unit struct `Definition`
+/// implementing this, and one line in [`registry::every_facet!`].
+pub trait Facet: Sync {
+    /// Its number: the first byte of its tables' ids (`state::FACET`), never reused.
+    fn number(&self) -> u8;
+    /// Its name, the prefix of its tables' names.
+    fn name(&self) -> &'static str;
+    /// Its tables.
+    fn tables(&self) -> &'static [&'static dyn TableSpec];
+    /// The events it emits.
+    fn events(&self) -> &'static [EventInfo];
+    /// The implementations the diamond may route its selectors to: version 1 (registered at
+    /// genesis) first, then any later version a cut may switch to.
+    fn implementations(&self) -> &'static [Implementation];
+    /// Runs at the start of every block, once its time is known, before any transaction. For
+    /// bookkeeping that cannot fail and emits nothing (what can fail or emit belongs in a
+    /// scheduled task); its writes go into the block's change set.
+    fn begin_block(&self, _state: &mut State, _env: &Env) {}
+    /// Runs one of its scheduled tasks (system origin, in a nested checkpoint).
+    fn run_task(&self, _ctx: &mut Ctx<'_>, kind: u16, _payload: &[u8]) -> Outcome {
+        Err(Rejection::UnknownTask { facet: self.number().into(), kind: kind.into() })
+    }
+}
+
+/// A handler of the commands routed to an implementation.
+pub type Execute = fn(&mut Ctx<'_>, &Command) -> Outcome;
+
+/// One compiled implementation of a facet; its diamond address is
+/// `keccak256("hoard.facet.<name>.v<version>")[12..]`.
+#[derive(Clone, Copy, Debug)]
+pub struct Implementation {
+    /// Name in the diamond (a facet may have several, such as the cut and the loupe).
+    pub name: &'static str,
+    /// Version.
+    pub version: u32,
+    /// Whether it serves its facet's commands (otherwise views only).
+    pub serves_commands: bool,
+    /// Signatures of its views.
+    pub views: &'static [&'static str],
+    /// Whether its selectors can never be cut (the cut, the loupe, the node's own commands).
+    pub immutable: bool,
+    /// Its handler.
+    pub execute: Execute,
+}
+
+impl Implementation {
+    /// Version 1 of a facet serving its commands and these views.
+    pub const fn v1(name: &'static str, views: &'static [&'static str], execute: Execute) -> Self {
+        Implementation { name, version: 1, serves_commands: true, views, immutable: false, execute }
+    }
+}
+
+/// The handler of an implementation that serves no commands.
+pub fn no_commands(_ctx: &mut Ctx<'_>, command: &Command) -> Outcome {
+    Err(Rejection::UnknownSelector { selector: crate::rejection::Selector(command.selector()) })
+}
 
 /// Addresses fixed for the life of a chain.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]

@@ -15,7 +15,7 @@ use alloy_primitives::Address;
 
 use super::{Ctx, derived_address};
 use crate::{
-    command::{Command, FacetKind},
+    command::Command,
     rejection::{Outcome, Rejection},
 };
 
@@ -131,21 +131,6 @@ impl Module {
     }
 }
 
-/// The number of the facet that executes a command kind.
-pub fn facet_number(kind: FacetKind) -> u8 {
-    match kind {
-        FacetKind::Token => super::token::state::FACET,
-        FacetKind::Votes => super::votes::state::FACET,
-        FacetKind::Vesting => super::vesting::state::FACET,
-        FacetKind::Access => super::access::state::FACET,
-        FacetKind::Pause => super::pause::state::FACET,
-        FacetKind::DiamondCut | FacetKind::Loupe => super::diamond::state::FACET,
-        FacetKind::Governance => super::governance::state::FACET,
-        FacetKind::System => super::ledger::state::FACET,
-        FacetKind::Pools => super::pools::state::FACET,
-    }
-}
-
 impl Ctx<'_> {
     /// Whether this handler may move what `module`'s account holds: it runs in the module's
     /// owning facet, or in an internal call made as the module.
@@ -183,7 +168,7 @@ impl Ctx<'_> {
                 logs: &mut *self.logs,
                 addrs: self.addrs,
                 origin: Origin::Module(module),
-                facet: facet_number(command.info().facet),
+                facet: command.info().facet,
                 depth: self.depth + 1,
             };
             crate::engine::dispatch(&mut inner, command)

@@ -139,7 +139,7 @@ impl Chain {
     /// already governance-facet commands.
     pub fn sign(&self, who: u32, command: Command) -> Tx {
         let command =
-            if who == GOV && command.info().facet != hoard_core::command::FacetKind::Governance {
+            if who == GOV && command.info().facet != hoard_core::facets::governance::state::FACET {
                 hoard_core::facets::governance::wrap(&command, command.nonce(), command.deadline())
             } else {
                 command

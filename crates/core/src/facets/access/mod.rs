@@ -1,6 +1,8 @@
 //! Access control (SPEC 3.6): roles with two-step, timelocked grants that must be accepted
 //! within a window (KEEPER grants need no delay), revocation and emergency revoke-all.
 
+pub mod commands;
+pub mod events;
 pub mod state;
 
 use alloy_primitives::{Address, B256};
@@ -217,4 +219,47 @@ pub fn set_delays(ctx: &mut Ctx<'_>, c: &command::SetRoleDelays) -> Outcome {
         event::RoleDelaysSet { grantDelayS: c.grantDelayS, acceptWindowS: c.acceptWindowS },
     );
     Ok(())
+}
+
+/// The access facet.
+pub struct Definition;
+
+/// Version 1.
+const IMPLEMENTATIONS: &[super::Implementation] =
+    &[super::Implementation::v1("access", VIEWS, execute)];
+
+/// The views of version 1.
+const VIEWS: &[&str] = &["hasRole(bytes32,address)", "pendingGrant(bytes32,address)"];
+
+impl super::Facet for Definition {
+    fn number(&self) -> u8 {
+        state::FACET
+    }
+    fn name(&self) -> &'static str {
+        "access"
+    }
+    fn tables(&self) -> &'static [&'static dyn crate::state::TableSpec] {
+        state::TABLES
+    }
+    fn events(&self) -> &'static [crate::event::EventInfo] {
+        events::EVENTS
+    }
+    fn implementations(&self) -> &'static [super::Implementation] {
+        IMPLEMENTATIONS
+    }
+}
+
+/// Version 1's handler of each command.
+fn execute(ctx: &mut Ctx<'_>, command: &crate::command::Command) -> Outcome {
+    use crate::command::Command;
+    match command {
+        Command::GrantRole(c) => grant(ctx, c),
+        Command::AcceptRole(c) => accept(ctx, c),
+        Command::CancelGrant(c) => cancel_grant(ctx, c),
+        Command::RevokeRole(c) => revoke(ctx, c),
+        Command::RenounceRole(c) => renounce(ctx, c),
+        Command::RevokeAll(c) => revoke_all(ctx, c),
+        Command::SetRoleDelays(c) => set_delays(ctx, c),
+        other => super::no_commands(ctx, other),
+    }
 }

@@ -11,13 +11,15 @@ use std::{collections::BTreeMap, sync::OnceLock};
 use alloy_primitives::Address;
 use hoard_primitives::DAY_S;
 
+pub mod commands;
+pub mod events;
 pub mod state;
 
 use self::state::{CUTS, PARAMS, SELECTORS};
 pub use self::state::{CutEntry, DiamondParams, PendingCut};
 use super::{Ctx, access, derived_address};
 use crate::{
-    command::{self, COMMANDS, FacetKind, selector},
+    command::{self, COMMANDS, selector},
     event,
     rejection::{Authority, Outcome, Rejection, Selector},
     roles,
@@ -64,22 +66,26 @@ pub const ACTION_REPLACE: u8 = 1;
 /// Remove.
 pub const ACTION_REMOVE: u8 = 2;
 
-/// A compiled facet implementation.
+/// A compiled facet implementation, as the diamond sees it.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct FacetImpl {
     /// Name.
     pub name: &'static str,
     /// Implementation version.
     pub version: u32,
-    /// Which module executes it.
-    pub kind: FacetKind,
+    /// The number of the facet it implements.
+    pub facet: u8,
     /// Its address.
     pub address: Address,
     /// Solidity-style signatures of its commands and views.
     pub functions: Vec<&'static str>,
+    /// Whether it serves its facet's commands.
+    pub serves_commands: bool,
+    /// Whether its selectors can never be cut.
+    pub immutable: bool,
     /// Its handler of the commands routed to it.
     #[serde(skip)]
-    pub execute: fn(&mut Ctx<'_>, &command::Command) -> Outcome,
+    pub execute: super::Execute,
 }
 
 impl FacetImpl {
@@ -93,76 +99,31 @@ impl FacetImpl {
     }
 }
 
-fn views(kind: FacetKind) -> &'static [&'static str] {
-    match kind {
-        FacetKind::Token => &[
-            "balanceOf(address,address)",
-            "allowance(address,address,address)",
-            "totalSupply(address)",
-            "circulatingSupply()",
-            "totalBurned()",
-            "minterAllowance(address)",
-            "excludedAccounts()",
-        ],
-        FacetKind::Votes => &[
-            "getVotes(address)",
-            "getPastVotes(address,uint256)",
-            "getPastTotalSupply(uint256)",
-            "delegates(address)",
-        ],
-        FacetKind::Vesting => &["vestingSchedule(uint64)", "releasable(uint64)"],
-        FacetKind::Access => &["hasRole(bytes32,address)", "pendingGrant(bytes32,address)"],
-        FacetKind::Pause => &["paused()"],
-        FacetKind::Governance => &["governanceSteward()"],
-        FacetKind::System => &[],
-        FacetKind::Pools => &["poolState(uint32)", "quote(uint32,bool,int256,uint160)"],
-        FacetKind::DiamondCut => &[],
-        FacetKind::Loupe => &[
-            "facets()",
-            "facetFunctionSelectors(address)",
-            "facetAddresses()",
-            "facetAddress(bytes4)",
-        ],
-    }
-}
-
-/// Handler of a facet version.
-type Execute = fn(&mut Ctx<'_>, &command::Command) -> Outcome;
-
-/// Every compiled facet implementation: version 1 of each facet, registered at genesis, and any
-/// later version a cut may point selectors at (an upgrade from the block the cut executes in;
-/// replay runs each block with the version registered then).
+/// Every compiled facet implementation, from the facet registry: version 1 of each facet,
+/// registered at genesis, and any later version a cut may point selectors at (an upgrade from
+/// the block the cut executes in; replay runs each block with the version registered then).
 pub fn builtin_facets() -> &'static [FacetImpl] {
     static FACETS: OnceLock<Vec<FacetImpl>> = OnceLock::new();
     FACETS.get_or_init(|| {
-        let v1: Execute = crate::engine::execute_v1;
-        #[cfg_attr(not(test), allow(unused_mut))]
-        let mut list: Vec<(&'static str, FacetKind, u32, Execute)> = vec![
-            ("token", FacetKind::Token, 1, v1),
-            ("votes", FacetKind::Votes, 1, v1),
-            ("vesting", FacetKind::Vesting, 1, v1),
-            ("access", FacetKind::Access, 1, v1),
-            ("pause", FacetKind::Pause, 1, v1),
-            ("diamondCut", FacetKind::DiamondCut, 1, v1),
-            ("diamondLoupe", FacetKind::Loupe, 1, v1),
-            ("governance", FacetKind::Governance, 1, v1),
-            ("system", FacetKind::System, 1, v1),
-            ("pools", FacetKind::Pools, 1, v1),
-        ];
-        #[cfg(test)]
-        list.push(("pause", FacetKind::Pause, 2, super::pause::v2::execute));
-        list.into_iter()
-            .map(|(name, kind, version, execute)| {
-                let mut functions: Vec<&'static str> =
-                    COMMANDS.iter().filter(|c| c.facet == kind).map(|c| c.signature).collect();
-                functions.extend_from_slice(views(kind));
+        super::registry::FACETS
+            .iter()
+            .flat_map(|f| f.implementations().iter().map(move |i| (f.number(), i)))
+            .map(|(facet, i)| {
+                let mut functions: Vec<&'static str> = if i.serves_commands {
+                    COMMANDS.iter().filter(|c| c.facet == facet).map(|c| c.signature).collect()
+                } else {
+                    Vec::new()
+                };
+                functions.extend_from_slice(i.views);
                 FacetImpl {
-                    name,
-                    version,
-                    kind,
-                    address: derived_address(&format!("hoard.facet.{name}.v{version}")),
+                    name: i.name,
+                    version: i.version,
+                    facet,
+                    address: derived_address(&format!("hoard.facet.{}.v{}", i.name, i.version)),
                     functions,
-                    execute,
+                    serves_commands: i.serves_commands,
+                    immutable: i.immutable,
+                    execute: i.execute,
                 }
             })
             .collect()
@@ -175,10 +136,7 @@ pub fn facet_at(address: &Address) -> Option<&'static FacetImpl> {
 }
 
 fn immutable(sel: &[u8; 4]) -> bool {
-    builtin_facets()
-        .iter()
-        .filter(|f| matches!(f.kind, FacetKind::DiamondCut | FacetKind::Loupe | FacetKind::System))
-        .any(|f| f.provides(sel))
+    builtin_facets().iter().filter(|f| f.immutable).any(|f| f.provides(sel))
 }
 
 /// The registry at genesis: every selector of version 1 of every built-in facet.
@@ -329,4 +287,56 @@ pub fn loupe_facets(registry: &BTreeMap<[u8; 4], Address>) -> Vec<(Address, Vec<
         by_facet.entry(*facet).or_default().push(*sel);
     }
     by_facet.into_iter().collect()
+}
+
+/// The diamond facet: the cut (immutable, governance's) and the loupe (immutable, views only).
+pub struct Definition;
+
+impl super::Facet for Definition {
+    fn number(&self) -> u8 {
+        state::FACET
+    }
+    fn name(&self) -> &'static str {
+        "diamond"
+    }
+    fn tables(&self) -> &'static [&'static dyn crate::state::TableSpec] {
+        state::TABLES
+    }
+    fn events(&self) -> &'static [crate::event::EventInfo] {
+        events::EVENTS
+    }
+    fn implementations(&self) -> &'static [super::Implementation] {
+        const CUT_AND_LOUPE: &[super::Implementation] = &[
+            super::Implementation {
+                immutable: true,
+                ..super::Implementation::v1("diamondCut", &[], execute_command)
+            },
+            super::Implementation {
+                serves_commands: false,
+                immutable: true,
+                ..super::Implementation::v1(
+                    "diamondLoupe",
+                    &[
+                        "facets()",
+                        "facetFunctionSelectors(address)",
+                        "facetAddresses()",
+                        "facetAddress(bytes4)",
+                    ],
+                    super::no_commands,
+                )
+            },
+        ];
+        CUT_AND_LOUPE
+    }
+}
+
+/// Version 1's handler of each command.
+fn execute_command(ctx: &mut Ctx<'_>, command: &command::Command) -> Outcome {
+    use crate::command::Command;
+    match command {
+        Command::ProposeCut(c) => propose(ctx, c),
+        Command::ExecuteCut(c) => execute(ctx, c),
+        Command::CancelCut(c) => cancel(ctx, c),
+        other => super::no_commands(ctx, other),
+    }
 }

@@ -5,6 +5,8 @@
 //! (`actAsGovernance`), each use recorded with a `GovernanceActed` event, and may end the
 //! stewardship for good (`endStewardship`, also open to governance itself).
 
+pub mod commands;
+pub mod events;
 pub mod state;
 
 use alloy_primitives::Address;
@@ -15,7 +17,7 @@ use super::{
     modules::{Module, Origin},
 };
 use crate::{
-    command::{self, Command, FacetKind},
+    command::{self, Command},
     event,
     rejection::{Authority, Outcome, Rejection},
     state::State,
@@ -41,7 +43,7 @@ pub fn act(ctx: &mut Ctx<'_>, c: &command::ActAsGovernance) -> Outcome {
     }
     let inner = Command::decode(c.commandType, &c.command)
         .map_err(|_| Rejection::BadAction { command_type: c.commandType.into() })?;
-    if inner.info().facet == FacetKind::Governance {
+    if inner.info().facet == state::FACET {
         return Err(Rejection::NestedAction);
     }
     ctx.emit(ctx.addrs.diamond, event::GovernanceActed { steward, commandType: c.commandType });
@@ -70,4 +72,42 @@ pub fn wrap(inner: &Command, nonce: u64, deadline: u64) -> Command {
         nonce,
         deadline,
     })
+}
+
+/// The governance facet.
+pub struct Definition;
+
+/// Version 1.
+const IMPLEMENTATIONS: &[super::Implementation] =
+    &[super::Implementation::v1("governance", VIEWS, execute)];
+
+/// The views of version 1.
+const VIEWS: &[&str] = &["governanceSteward()"];
+
+impl super::Facet for Definition {
+    fn number(&self) -> u8 {
+        state::FACET
+    }
+    fn name(&self) -> &'static str {
+        "governance"
+    }
+    fn tables(&self) -> &'static [&'static dyn crate::state::TableSpec] {
+        state::TABLES
+    }
+    fn events(&self) -> &'static [crate::event::EventInfo] {
+        events::EVENTS
+    }
+    fn implementations(&self) -> &'static [super::Implementation] {
+        IMPLEMENTATIONS
+    }
+}
+
+/// Version 1's handler of each command.
+fn execute(ctx: &mut Ctx<'_>, command: &crate::command::Command) -> Outcome {
+    use crate::command::Command;
+    match command {
+        Command::ActAsGovernance(c) => act(ctx, c),
+        Command::EndStewardship(c) => end_stewardship(ctx, c),
+        other => super::no_commands(ctx, other),
+    }
 }

@@ -3,6 +3,8 @@
 //! from which protocol years count, and the height and time of the last block begun, so the
 //! engine itself refuses a block that does not follow it or whose time goes backwards.
 
+pub mod commands;
+pub mod events;
 pub mod state;
 
 use alloy_primitives::Address;
@@ -53,4 +55,38 @@ pub fn due_tasks(state: &State, now: u64) -> Vec<((u64, u64), state::Task)> {
 /// When the next task is due.
 pub fn next_due(state: &State) -> Option<u64> {
     state.range(&state::TASKS, ..).next().map(|((due, _), _)| *due)
+}
+
+/// The ledger, as a facet: its tables, and the node's own commands (system transactions run
+/// through `Engine::execute_system`, never as a handler).
+pub struct Definition;
+
+impl super::Facet for Definition {
+    fn number(&self) -> u8 {
+        state::FACET
+    }
+    fn name(&self) -> &'static str {
+        "ledger"
+    }
+    fn tables(&self) -> &'static [&'static dyn crate::state::TableSpec] {
+        state::TABLES
+    }
+    fn events(&self) -> &'static [crate::event::EventInfo] {
+        events::EVENTS
+    }
+    fn implementations(&self) -> &'static [super::Implementation] {
+        const SYSTEM: &[super::Implementation] = &[super::Implementation {
+            immutable: true,
+            ..super::Implementation::v1("system", &[], system_command)
+        }];
+        SYSTEM
+    }
+}
+
+/// A system command reaching a handler: only the node makes them.
+fn system_command(
+    _ctx: &mut super::Ctx<'_>,
+    _command: &crate::command::Command,
+) -> crate::rejection::Outcome {
+    Err(crate::rejection::Rejection::Unauthorized { needs: crate::rejection::Authority::TheNode })
 }

@@ -1,6 +1,8 @@
 //! The protocol pause (SPEC 3.6): a GUARDIAN may pause for up to 72 hours, governance for up
 //! to 30 days; while paused, every command that moves tokens is refused.
 
+pub mod commands;
+pub mod events;
 pub mod state;
 
 use self::state::PAUSE;
@@ -74,7 +76,7 @@ pub const TASK_PAUSE_ENDS: u16 = 1;
 
 /// Runs a pause task: when the pause that scheduled it ends as ordered (not lifted early nor
 /// replaced), a `PauseEnded` event says so.
-pub fn run_task(ctx: &mut Ctx<'_>, kind: u16, payload: &[u8]) -> Outcome {
+fn run_task(ctx: &mut Ctx<'_>, kind: u16, payload: &[u8]) -> Outcome {
     let until = match (kind, <[u8; 8]>::try_from(payload)) {
         (TASK_PAUSE_ENDS, Ok(b)) => u64::from_be_bytes(b),
         _ => return Err(Rejection::UnknownTask { facet: state::FACET.into(), kind: kind.into() }),
@@ -123,10 +125,51 @@ pub(crate) mod v2 {
                     max_s: GUARDIAN_PAUSE_S_MAX_V2,
                 })
             }
-            _ => crate::engine::execute_v1(ctx, command),
+            _ => super::execute(ctx, command),
         }
     }
 }
 
 #[cfg(test)]
 mod upgrade_tests;
+
+/// The pause facet.
+pub struct Definition;
+
+const V1: super::Implementation = super::Implementation::v1("pause", &["paused()"], execute);
+
+impl super::Facet for Definition {
+    fn number(&self) -> u8 {
+        state::FACET
+    }
+    fn name(&self) -> &'static str {
+        "pause"
+    }
+    fn tables(&self) -> &'static [&'static dyn crate::state::TableSpec] {
+        state::TABLES
+    }
+    fn events(&self) -> &'static [crate::event::EventInfo] {
+        events::EVENTS
+    }
+    fn implementations(&self) -> &'static [super::Implementation] {
+        #[cfg(not(test))]
+        const VERSIONS: &[super::Implementation] = &[V1];
+        #[cfg(test)]
+        const VERSIONS: &[super::Implementation] =
+            &[V1, super::Implementation { version: 2, execute: v2::execute, ..V1 }];
+        VERSIONS
+    }
+    fn run_task(&self, ctx: &mut Ctx<'_>, kind: u16, payload: &[u8]) -> Outcome {
+        run_task(ctx, kind, payload)
+    }
+}
+
+/// Version 1's handler of each command.
+fn execute(ctx: &mut Ctx<'_>, command: &crate::command::Command) -> Outcome {
+    use crate::command::Command;
+    match command {
+        Command::Pause(c) => pause(ctx, c),
+        Command::Unpause(c) => unpause(ctx, c),
+        other => super::no_commands(ctx, other),
+    }
+}

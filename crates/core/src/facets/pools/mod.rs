@@ -9,6 +9,8 @@
 //! reverts the pool's writes with the rest. Events are Uniswap V3's, emitted from the pool's
 //! derived address (`keccak256("hoard.pool.<id>")[12..]`).
 
+pub mod commands;
+pub mod events;
 pub mod state;
 pub mod storage;
 
@@ -344,4 +346,45 @@ pub fn swap(ctx: &mut Ctx<'_>, c: &command::Swap) -> Outcome {
         },
     );
     Ok(())
+}
+
+/// The pools facet.
+pub struct Definition;
+
+/// Version 1.
+const IMPLEMENTATIONS: &[super::Implementation] =
+    &[super::Implementation::v1("pools", VIEWS, execute)];
+
+/// The views of version 1.
+const VIEWS: &[&str] = &["poolState(uint32)", "quote(uint32,bool,int256,uint160)"];
+
+impl super::Facet for Definition {
+    fn number(&self) -> u8 {
+        state::FACET
+    }
+    fn name(&self) -> &'static str {
+        "pools"
+    }
+    fn tables(&self) -> &'static [&'static dyn crate::state::TableSpec] {
+        state::TABLES
+    }
+    fn events(&self) -> &'static [crate::event::EventInfo] {
+        events::EVENTS
+    }
+    fn implementations(&self) -> &'static [super::Implementation] {
+        IMPLEMENTATIONS
+    }
+}
+
+/// Version 1's handler of each command.
+fn execute(ctx: &mut Ctx<'_>, command: &crate::command::Command) -> Outcome {
+    use crate::command::Command;
+    match command {
+        Command::CreatePool(c) => create(ctx, c),
+        Command::AddLiquidity(c) => add_liquidity(ctx, c),
+        Command::RemoveLiquidity(c) => remove_liquidity(ctx, c),
+        Command::CollectFees(c) => collect(ctx, c),
+        Command::Swap(c) => swap(ctx, c),
+        other => super::no_commands(ctx, other),
+    }
 }

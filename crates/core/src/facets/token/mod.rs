@@ -5,6 +5,8 @@
 use alloy_primitives::{Address, U256};
 use hoard_primitives::{Bps, Rounding, YEAR_S};
 
+pub mod commands;
+pub mod events;
 pub mod state;
 
 use self::state::{
@@ -454,4 +456,58 @@ pub fn validate_excluded(accounts: &[Address]) -> Result<Vec<Address>, Rejection
         return Err(Rejection::ExcludedNotDistinct);
     }
     Ok(accounts.to_vec())
+}
+
+/// The token facet.
+pub struct Definition;
+
+/// Version 1.
+const IMPLEMENTATIONS: &[super::Implementation] =
+    &[super::Implementation::v1("token", VIEWS, execute)];
+
+/// The views of version 1.
+const VIEWS: &[&str] = &[
+    "balanceOf(address,address)",
+    "allowance(address,address,address)",
+    "totalSupply(address)",
+    "circulatingSupply()",
+    "totalBurned()",
+    "minterAllowance(address)",
+    "excludedAccounts()",
+];
+
+impl super::Facet for Definition {
+    fn number(&self) -> u8 {
+        state::FACET
+    }
+    fn name(&self) -> &'static str {
+        "token"
+    }
+    fn tables(&self) -> &'static [&'static dyn crate::state::TableSpec] {
+        state::TABLES
+    }
+    fn events(&self) -> &'static [crate::event::EventInfo] {
+        events::EVENTS
+    }
+    fn implementations(&self) -> &'static [super::Implementation] {
+        IMPLEMENTATIONS
+    }
+}
+
+/// Version 1's handler of each command.
+fn execute(ctx: &mut Ctx<'_>, command: &crate::command::Command) -> Outcome {
+    use crate::command::Command;
+    match command {
+        Command::Transfer(c) => transfer(ctx, c),
+        Command::Approve(c) => approve(ctx, c),
+        Command::TransferFrom(c) => transfer_from(ctx, c),
+        Command::Burn(c) => burn(ctx, c),
+        Command::Mint(c) => mint(ctx, c),
+        Command::SetMinter(c) => set_minter(ctx, c),
+        Command::SetIcyParams(c) => set_icy_params(ctx, c),
+        Command::SetExcludedAccounts(c) => set_excluded_accounts(ctx, c),
+        Command::RegisterAsset(c) => register_asset(ctx, c),
+        Command::Drip(c) => drip(ctx, c),
+        other => super::no_commands(ctx, other),
+    }
 }

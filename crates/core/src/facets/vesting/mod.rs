@@ -5,6 +5,8 @@
 use alloy_primitives::{Address, U256};
 use hoard_primitives::{Rounding, mul_div};
 
+pub mod commands;
+pub mod events;
 pub mod state;
 
 pub use self::state::Vesting;
@@ -134,4 +136,42 @@ pub fn release(ctx: &mut Ctx<'_>, c: &command::ReleaseVested) -> Outcome {
         event::VestingReleased { scheduleId: c.scheduleId, beneficiary, amount },
     );
     Ok(())
+}
+
+/// The vesting facet.
+pub struct Definition;
+
+/// Version 1.
+const IMPLEMENTATIONS: &[super::Implementation] =
+    &[super::Implementation::v1("vesting", VIEWS, execute)];
+
+/// The views of version 1.
+const VIEWS: &[&str] = &["vestingSchedule(uint64)", "releasable(uint64)"];
+
+impl super::Facet for Definition {
+    fn number(&self) -> u8 {
+        state::FACET
+    }
+    fn name(&self) -> &'static str {
+        "vesting"
+    }
+    fn tables(&self) -> &'static [&'static dyn crate::state::TableSpec] {
+        state::TABLES
+    }
+    fn events(&self) -> &'static [crate::event::EventInfo] {
+        events::EVENTS
+    }
+    fn implementations(&self) -> &'static [super::Implementation] {
+        IMPLEMENTATIONS
+    }
+}
+
+/// Version 1's handler of each command.
+fn execute(ctx: &mut Ctx<'_>, command: &crate::command::Command) -> Outcome {
+    use crate::command::Command;
+    match command {
+        Command::CreateVesting(c) => create(ctx, c),
+        Command::ReleaseVested(c) => release(ctx, c),
+        other => super::no_commands(ctx, other),
+    }
 }

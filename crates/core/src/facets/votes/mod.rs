@@ -1,6 +1,8 @@
 //! DFG voting power (ERC20Votes, SPEC 3.2): delegation, per-delegate checkpoints by block time,
 //! total-supply checkpoints, and past lookups that can never change once a second is over.
 
+pub mod commands;
+pub mod events;
 pub mod state;
 
 use alloy_primitives::{Address, U256};
@@ -153,4 +155,46 @@ pub fn delegate(ctx: &mut Ctx<'_>, c: &command::Delegate) -> Outcome {
     );
     move_votes(ctx, old, c.delegatee, balance);
     Ok(())
+}
+
+/// The votes facet.
+pub struct Definition;
+
+/// Version 1.
+const IMPLEMENTATIONS: &[super::Implementation] =
+    &[super::Implementation::v1("votes", VIEWS, execute)];
+
+/// The views of version 1.
+const VIEWS: &[&str] = &[
+    "getVotes(address)",
+    "getPastVotes(address,uint256)",
+    "getPastTotalSupply(uint256)",
+    "delegates(address)",
+];
+
+impl super::Facet for Definition {
+    fn number(&self) -> u8 {
+        state::FACET
+    }
+    fn name(&self) -> &'static str {
+        "votes"
+    }
+    fn tables(&self) -> &'static [&'static dyn crate::state::TableSpec] {
+        state::TABLES
+    }
+    fn events(&self) -> &'static [crate::event::EventInfo] {
+        events::EVENTS
+    }
+    fn implementations(&self) -> &'static [super::Implementation] {
+        IMPLEMENTATIONS
+    }
+}
+
+/// Version 1's handler of each command.
+fn execute(ctx: &mut Ctx<'_>, command: &crate::command::Command) -> Outcome {
+    use crate::command::Command;
+    match command {
+        Command::Delegate(c) => delegate(ctx, c),
+        other => super::no_commands(ctx, other),
+    }
 }
