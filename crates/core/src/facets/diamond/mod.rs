@@ -115,7 +115,9 @@ fn views(kind: FacetKind) -> &'static [&'static str] {
         FacetKind::Pause => &["paused()"],
         FacetKind::Governance => &["governanceSteward()"],
         FacetKind::System => &[],
-        FacetKind::Pools => &["poolState(uint32)", "quote(uint32,bool,int256,uint160)"],
+        FacetKind::Pools => {
+            &["poolState(uint32)", "quote(uint32,bool,int256,uint160)", "observe(uint32,uint32[])"]
+        }
         FacetKind::DiamondCut => &[],
         FacetKind::Loupe => &[
             "facets()",
