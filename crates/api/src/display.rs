@@ -3,7 +3,7 @@
 //! thousands separators and the symbol; unix seconds as UTC ISO 8601; durations in days, hours,
 //! minutes and seconds.
 
-use alloy_primitives::{Address, U256};
+use alloy_primitives::{Address, I256, U256};
 use hoard_core::command::Command;
 
 /// Decimals of ICY and DFG.
@@ -34,12 +34,75 @@ pub fn tokens(amount: U256) -> String {
 /// An amount of an asset with `decimals` decimals, with thousands separators and its symbol
 /// (`1,234.5 USDC`), exact; trailing zeros of the fraction are trimmed.
 pub fn units(amount: U256, decimals: u8, symbol: &str) -> String {
+    format!("{} {symbol}", units_number(amount, decimals))
+}
+
+/// [`units`] without the symbol (`1,234.5`).
+pub fn units_number(amount: U256, decimals: u8) -> String {
     let text = hoard_primitives::format_units(amount, decimals);
-    let number = match text.split_once('.') {
+    match text.split_once('.') {
         Some((int, frac)) => format!("{}.{frac}", group_thousands(int)),
         None => group_thousands(&text),
-    };
-    format!("{number} {symbol}")
+    }
+}
+
+/// A signed amount (a pool's `Swap` amounts: positive into the pool) as [`units`], with a
+/// minus sign when negative (`-14.3 USDC`).
+pub fn signed_units(amount: I256, decimals: u8, symbol: &str) -> String {
+    let sign = if amount.is_negative() { "-" } else { "" };
+    format!("{sign}{}", units(amount.unsigned_abs(), decimals, symbol))
+}
+
+/// A fee in pips (millionths) as a percentage, exact: `3000` is `0.3 %`.
+pub fn fee_percent(pips: u32) -> String {
+    let (whole, frac) = (pips / 10_000, pips % 10_000);
+    if frac == 0 {
+        return format!("{whole} %");
+    }
+    let frac = format!("{frac:04}");
+    format!("{whole}.{} %", frac.trim_end_matches('0'))
+}
+
+/// Significant digits of a human price ([`price_of_sqrt`]).
+pub const PRICE_DIGITS: usize = 8;
+
+/// Wide enough for a squared `uint160` times the decimal scalings of any price.
+type Wide = alloy_primitives::Uint<1024, 16>;
+
+/// `num / den` in decimal, truncated toward zero, with at least `digits` significant digits
+/// (the whole integer part when it is longer), thousands separators on the integer part and
+/// trailing zeros of the fraction trimmed; `0` for zero. Integers only.
+fn ratio(num: Wide, den: Wide, digits: usize) -> String {
+    if num.is_zero() || den.is_zero() {
+        return "0".to_string();
+    }
+    let ten = Wide::from(10u8);
+    let floor = ten.pow(Wide::from(digits.saturating_sub(1)));
+    // Decimal places: the fewest that give `digits` significant digits (bounded: a price's
+    // smallest value needs about 70).
+    let mut scale = 0usize;
+    let mut scaled = num;
+    while scaled / den < floor && scale < 120 {
+        scaled *= ten;
+        scale += 1;
+    }
+    let text = (scaled / den).to_string();
+    let (int, frac) =
+        if text.len() > scale { text.split_at(text.len() - scale) } else { ("0", text.as_str()) };
+    let frac = format!("{frac:0>scale$}");
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() { group_thousands(int) } else { format!("{}.{frac}", group_thousands(int)) }
+}
+
+/// The price of a pool's `sqrtPriceX96` for people: token1 per token0 in whole tokens
+/// (`(sqrtPriceX96 / 2^96)^2 * 10^(decimals0 - decimals1)`), or token0 per token1 when
+/// `invert`; [`PRICE_DIGITS`] significant digits, truncated, integers only.
+pub fn price_of_sqrt(sqrt_price_x96: U256, decimals0: u8, decimals1: u8, invert: bool) -> String {
+    let sqrt = Wide::from(sqrt_price_x96);
+    let ten = Wide::from(10u8);
+    let squared = sqrt * sqrt * ten.pow(Wide::from(decimals0));
+    let q192 = (Wide::from(1u8) << 192) * ten.pow(Wide::from(decimals1));
+    if invert { ratio(q192, squared, PRICE_DIGITS) } else { ratio(squared, q192, PRICE_DIGITS) }
 }
 
 /// An amount with its symbol: `12.5 ICY`.
@@ -200,6 +263,44 @@ mod tests {
             "115,792,089,237,316,195,423,570,985,008,687,907,853,269,984,665,640,564,039,457.\
              584007913129639935"
         );
+    }
+
+    #[test]
+    fn fees_signed_amounts_and_prices_are_exact() {
+        assert_eq!(fee_percent(3000), "0.3 %");
+        assert_eq!(fee_percent(2500), "0.25 %");
+        assert_eq!(fee_percent(100), "0.01 %");
+        assert_eq!(fee_percent(10_000), "1 %");
+        assert_eq!(fee_percent(0), "0 %");
+        let minus = I256::try_from(-14_300_000i64).expect("fits");
+        assert_eq!(signed_units(minus, 6, "USDC"), "-14.3 USDC");
+        assert_eq!(signed_units(-minus, 6, "USDC"), "14.3 USDC");
+        // sqrtPriceX96 = 2^96 is one base unit of token1 per base unit of token0.
+        let one = U256::ONE << 96;
+        assert_eq!(price_of_sqrt(one, 18, 18, false), "1");
+        assert_eq!(price_of_sqrt(one, 18, 6, false), "1,000,000,000,000");
+        assert_eq!(price_of_sqrt(one, 6, 18, false), "0.000000000001");
+        assert_eq!(price_of_sqrt(one, 6, 18, true), "1,000,000,000,000");
+        // Twice the square root is four times the price; half of it a quarter.
+        assert_eq!(price_of_sqrt(one << 1, 8, 8, false), "4");
+        assert_eq!(price_of_sqrt(one >> 1, 8, 8, false), "0.25");
+        // A third: eight significant digits, truncated.
+        let third: U256 = (U256::ONE << 192) / U256::from(3u8);
+        assert_eq!(ratio(Wide::from(1u8), Wide::from(3u8), PRICE_DIGITS), "0.33333333");
+        assert_eq!(ratio(Wide::from(2u8), Wide::from(3u8), PRICE_DIGITS), "0.66666666");
+        assert_eq!(ratio(Wide::from(200_000_001u64), Wide::from(3u8), 8), "66,666,667");
+        assert!(price_of_sqrt(third.root(2), 0, 0, false).starts_with("0.3333333"));
+        // The extremes of the tick range stay exact and bounded.
+        let min = hoard_clmm::math::tick_math::MIN_SQRT_RATIO;
+        let max = hoard_clmm::math::tick_math::MAX_SQRT_RATIO;
+        let tiny = price_of_sqrt(min, 0, 18, false);
+        let significant = tiny.trim_start_matches("0.").trim_start_matches('0');
+        assert!(
+            tiny.starts_with("0.000") && (1..=PRICE_DIGITS).contains(&significant.len()),
+            "{tiny}"
+        );
+        let huge = price_of_sqrt(max, 18, 0, false);
+        assert!(!huge.contains('.') && huge.len() > 70, "{huge}");
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod error;
 pub mod holders;
 pub mod limits;
 pub mod openapi;
+pub mod pools;
 pub mod server;
 pub mod sse;
 pub mod v1;

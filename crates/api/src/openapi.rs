@@ -307,19 +307,121 @@ fn pools() -> Value {
                 ("address", address()),
                 ("token0", address()),
                 ("symbol0", string()),
+                ("decimals0", int()),
                 ("token1", address()),
                 ("symbol1", string()),
+                ("decimals1", int()),
                 ("flavour", text("uniswap_v3, pancake_v3, algebra_integral or uniswap_v4")),
-                ("fee", int()),
+                ("fee", text_int("the current fee in pips (millionths): 3000 is 0.3 %")),
                 ("tick_spacing", int()),
                 ("sqrt_price_x96", units()),
-                ("tick", json!({ "type": "integer" })),
+                ("tick", signed_int()),
+                ("price", price()),
+                ("price_inverse", text("token0 per token1 in whole tokens, as price")),
                 ("liquidity", units()),
-                ("balance0", units()),
-                ("balance1", units()),
+                ("balance0", text_units("token0 held by the pool, base units")),
+                ("balance1", text_units("token1 held by the pool, base units")),
+                ("balance0_display", text("balance0 in whole tokens with the symbol")),
+                ("balance1_display", text("balance1 in whole tokens with the symbol")),
             ])),
         ),
         ("block", int()),
+    ])
+}
+fn signed_int() -> Value {
+    json!({ "type": "integer" })
+}
+fn text_int(description: &str) -> Value {
+    json!({ "type": "integer", "minimum": 0, "description": description })
+}
+fn text_units(description: &str) -> Value {
+    json!({ "type": "string", "pattern": "^[0-9]+$", "description": description })
+}
+fn signed_units(description: &str) -> Value {
+    text(description)
+}
+fn price() -> Value {
+    text(
+        "token1 per token0 in whole tokens (decimals applied), for people: 8 significant digits, truncated, from sqrtPriceX96 in integers",
+    )
+}
+fn observe() -> Value {
+    object(&[
+        ("pool", int()),
+        ("block", int()),
+        ("time_s", text_int("the head block's time: the observation time (uint32 of it)")),
+        ("seconds_agos", array(int())),
+        (
+            "tick_cumulatives",
+            array(signed_units("tickCumulatives[i] (int56, decimal, may be negative)")),
+        ),
+        (
+            "seconds_per_liquidity_cumulative_x128s",
+            array(text_units("secondsPerLiquidityCumulativeX128s[i] (uint160, decimal)")),
+        ),
+        ("observation_cardinality", text_int("observations the ring holds")),
+        ("observation_cardinality_next", text_int("what the ring grows to once it wraps")),
+        (
+            "seconds_ago_max",
+            text_int("the largest secondsAgo answered now (the oldest observation's age)"),
+        ),
+    ])
+}
+fn ticks() -> Value {
+    object(&[
+        ("pool", int()),
+        ("block", int()),
+        ("tick", signed_int()),
+        ("tick_spacing", int()),
+        ("sqrt_price_x96", units()),
+        ("price", price()),
+        ("liquidity", text_units("the in-range liquidity")),
+        ("window_lower", signed_int()),
+        ("window_upper", signed_int()),
+        ("liquidity_below", text_units("the active liquidity below the first tick listed")),
+        (
+            "ticks",
+            array(object(&[
+                ("tick", signed_int()),
+                ("price", price()),
+                ("liquidity_net", signed_units("liquidityNet (int128, decimal)")),
+                ("liquidity_gross", text_units("liquidityGross")),
+                (
+                    "liquidity_active",
+                    text_units("the active liquidity from this tick up to the next one listed"),
+                ),
+            ])),
+        ),
+        ("more_below", boolean()),
+        ("more_above", boolean()),
+    ])
+}
+fn swaps() -> Value {
+    object(&[
+        ("pool", int()),
+        ("block", int()),
+        (
+            "swaps",
+            array(object(&[
+                ("height", int()),
+                ("tx_index", int()),
+                ("log_index", int()),
+                ("tx_hash", hash()),
+                ("time_s", int()),
+                ("time_iso", iso()),
+                ("sender", address()),
+                ("recipient", address()),
+                ("amount0", signed_units("token0 into the pool, base units (negative: out)")),
+                ("amount1", signed_units("token1 into the pool, base units (negative: out)")),
+                ("amount0_display", text("amount0 in whole tokens with the symbol")),
+                ("amount1_display", text("amount1 in whole tokens with the symbol")),
+                ("sqrt_price_x96", units()),
+                ("price", price()),
+                ("liquidity", text_units("the in-range liquidity after")),
+                ("tick", signed_int()),
+            ])),
+        ),
+        ("next_cursor", nullable(text("the cursor of the next (older) page"))),
     ])
 }
 fn assets() -> Value {
@@ -589,6 +691,12 @@ const WAIT: Param = Param {
     description: "false to answer 202 as soon as the command is queued (not yet committed)",
     schema: boolean,
 };
+const POOL: Param = Param {
+    name: "id",
+    location: In::Path,
+    description: "the pool's id (GET /v1/pools)",
+    schema: int,
+};
 const LIMIT: Param =
     Param { name: "limit", location: In::Query, description: "page size, 1 to 500", schema: int };
 
@@ -769,7 +877,7 @@ pub static ENDPOINTS: &[Endpoint] = &[
         path: "/v1/pools/{id}/quote",
         summary: "A swap's outcome at the head, nothing kept: signed amounts (positive into the pool), the price and tick after, ticks crossed, fee",
         params: &[
-            Param { name: "id", location: In::Path, description: "the pool's id", schema: int },
+            POOL,
             Param {
                 name: "zero_for_one",
                 location: In::Query,
@@ -799,6 +907,72 @@ pub static ENDPOINTS: &[Endpoint] = &[
         })],
         errors: &[400, 404],
         route: || get(v1::pool_quote),
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/v1/pools/{id}/observe",
+        summary: "observe(pool, secondsAgos) at the head block's time: tick and seconds-per-liquidity cumulatives exactly as Uniswap V3's oracle, or pools.observation_too_old (the contract's OLD) naming the largest secondsAgo in reach",
+        params: &[
+            POOL,
+            Param {
+                name: "secondsAgo",
+                location: In::Query,
+                description: "comma-separated whole seconds before the head block's time (uint32), at most 64: 0,60,3600",
+                schema: string,
+            },
+        ],
+        body: None,
+        replies: &[json_reply(200, "the accumulators, one per secondsAgo in order", observe)],
+        errors: &[400, 404],
+        route: || get(v1::pool_observe),
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/v1/pools/{id}/ticks",
+        summary: "Liquidity by tick: the initialized ticks around the price (liquidityNet, liquidityGross) with the active liquidity of each range between them, within a window and at most limit each side",
+        params: &[
+            POOL,
+            Param {
+                name: "window",
+                location: In::Query,
+                description: "ticks walked each way from the current tick, 1 to 1774544 (default 23027, about a factor of 10 in price)",
+                schema: int,
+            },
+            Param {
+                name: "limit",
+                location: In::Query,
+                description: "initialized ticks listed each side of the price, 1 to 250 (default 50)",
+                schema: int,
+            },
+        ],
+        body: None,
+        replies: &[json_reply(200, "the ticks, ascending", ticks)],
+        errors: &[400, 404],
+        route: || get(v1::pool_ticks),
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/v1/pools/{id}/swaps",
+        summary: "A pool's Swap events, newest first, with their blocks' times, amounts in base units and whole tokens, and the price after",
+        params: &[
+            POOL,
+            Param {
+                name: "cursor",
+                location: In::Query,
+                description: "next_cursor of the previous page (opaque; an altered cursor is refused)",
+                schema: string,
+            },
+            Param {
+                name: "limit",
+                location: In::Query,
+                description: "page size, 1 to 100 (default 25)",
+                schema: int,
+            },
+        ],
+        body: None,
+        replies: &[json_reply(200, "a page of swaps", swaps)],
+        errors: &[400, 404],
+        route: || get(v1::pool_swaps),
     },
     Endpoint {
         method: Method::Get,

@@ -515,30 +515,207 @@ pub(crate) async fn account(
     })))
 }
 
+fn pool_json(p: &crate::pools::PoolInfo) -> Value {
+    json!({
+        "id": p.id,
+        "address": p.address,
+        "token0": p.meta.token0, "symbol0": p.symbol0, "decimals0": p.decimals0,
+        "token1": p.meta.token1, "symbol1": p.symbol1, "decimals1": p.decimals1,
+        "flavour": p.flavour, "fee": p.fee, "tick_spacing": p.meta.tick_spacing,
+        "sqrt_price_x96": u256_str(p.sqrt_price_x96), "tick": p.tick,
+        "price": p.price(false), "price_inverse": p.price(true),
+        "liquidity": p.liquidity.to_string(),
+        "balance0": u256_str(p.balance0), "balance1": u256_str(p.balance1),
+        "balance0_display": crate::display::units(p.balance0, p.decimals0, &p.symbol0),
+        "balance1_display": crate::display::units(p.balance1, p.decimals1, &p.symbol1),
+    })
+}
+
 pub(crate) async fn pools(State(state): State<AppState>) -> Json<Value> {
     let c = state.node.committed();
-    let e = &c.engine;
-    let symbol = |t: &Address| e.asset(t).map(|a| a.symbol).unwrap_or_default();
-    let list: Vec<Value> = hoard_core::facets::pools::pools(e.state())
-        .into_iter()
-        .filter_map(|(id, meta)| {
-            let view = hoard_core::facets::pools::view(e.state(), id)?;
-            let slot0 = view.slot0();
-            let (b0, b1) = view.balances();
-            let flavour = hoard_core::facets::pools::flavour_name(meta.flavour);
-            Some(json!({
-                "id": id,
-                "address": hoard_core::facets::pools::pool_address(id),
-                "token0": meta.token0, "symbol0": symbol(&meta.token0),
-                "token1": meta.token1, "symbol1": symbol(&meta.token1),
-                "flavour": flavour, "fee": view.fee(), "tick_spacing": meta.tick_spacing,
-                "sqrt_price_x96": u256_str(slot0.sqrt_price_x96), "tick": slot0.tick,
-                "liquidity": view.liquidity().to_string(),
-                "balance0": u256_str(b0), "balance1": u256_str(b1),
-            }))
+    let list: Vec<Value> = crate::pools::infos(&c.engine).iter().map(pool_json).collect();
+    Json(json!({ "pools": list, "block": c.head.height }))
+}
+
+/// A pool id of the path: a decimal `uint32`.
+fn parse_pool_id(id: &str) -> ApiResult<u32> {
+    id.parse().map_err(|_| {
+        ApiError::bad_request(
+            "api.bad_pool",
+            format!("a pool id is a whole number (uint32), not {}", echo(id)),
+        )
+    })
+}
+
+fn no_pool(id: u32) -> ApiError {
+    ApiError::not_found(format!("no pool {id}; GET /v1/pools lists them"))
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct ObserveQuery {
+    #[serde(rename = "secondsAgo")]
+    seconds_ago: Option<String>,
+}
+
+/// `observe(pool, secondsAgos)` at the head block's time: Uniswap V3's oracle accumulators.
+pub(crate) async fn pool_observe(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<ObserveQuery>,
+) -> ApiResult<Json<Value>> {
+    use hoard_core::facets::pools::{OBSERVE_SECONDS_AGOS_MAX, ObserveError};
+    let id = parse_pool_id(&id)?;
+    let text = q.seconds_ago.unwrap_or_default();
+    let bad = |why: String| ApiError::bad_request("api.bad_seconds_ago", why);
+    let items: Vec<&str> = text.split(',').collect();
+    if text.is_empty() {
+        return Err(bad("give secondsAgo=0,60,3600: seconds before the head block's time".into()));
+    }
+    if items.len() > OBSERVE_SECONDS_AGOS_MAX {
+        return Err(bad(format!(
+            "{} secondsAgo values; at most {OBSERVE_SECONDS_AGOS_MAX}",
+            items.len()
+        )));
+    }
+    let seconds_agos = items
+        .iter()
+        .map(|s| {
+            s.trim().parse::<u32>().map_err(|_| {
+                bad(format!(
+                    "secondsAgo is a comma-separated list of whole seconds (uint32), and {} is not one",
+                    echo(s)
+                ))
+            })
+        })
+        .collect::<ApiResult<Vec<u32>>>()?;
+    let c = state.node.committed();
+    let o = c.engine.pool_observe(id, &seconds_agos, c.head.time_s).map_err(|e| match e {
+        ObserveError::NotFound { pool } => no_pool(pool),
+        ObserveError::TooOld { .. } => {
+            ApiError::bad_request("pools.observation_too_old", e.to_string())
+        }
+        ObserveError::TooMany { .. } => bad(e.to_string()),
+        ObserveError::Refused { .. } => ApiError::bad_request("pools.refused", e.to_string()),
+    })?;
+    Ok(Json(json!({
+        "pool": id,
+        "block": c.head.height,
+        "time_s": c.head.time_s,
+        "seconds_agos": seconds_agos,
+        "tick_cumulatives": o.tick_cumulatives.iter().map(i64::to_string).collect::<Vec<_>>(),
+        "seconds_per_liquidity_cumulative_x128s":
+            o.seconds_per_liquidity_cumulative_x128s.iter().map(|v| u256_str(*v)).collect::<Vec<_>>(),
+        "observation_cardinality": o.cardinality,
+        "observation_cardinality_next": o.cardinality_next,
+        "seconds_ago_max": o.seconds_ago_max,
+    })))
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct TicksQuery {
+    window: Option<u32>,
+    limit: Option<usize>,
+}
+
+/// The initialized ticks around the price with the active liquidity of each range.
+pub(crate) async fn pool_ticks(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<TicksQuery>,
+) -> ApiResult<Json<Value>> {
+    use crate::pools::{TICK_WINDOW_DEFAULT, TICK_WINDOW_MAX, TICKS_SIDE_DEFAULT, TICKS_SIDE_MAX};
+    let id = parse_pool_id(&id)?;
+    let window = q.window.unwrap_or(TICK_WINDOW_DEFAULT).clamp(1, TICK_WINDOW_MAX);
+    let side = q.limit.unwrap_or(TICKS_SIDE_DEFAULT).clamp(1, TICKS_SIDE_MAX);
+    let c = state.node.committed();
+    let info = crate::pools::info(&c.engine, id).ok_or_else(|| no_pool(id))?;
+    let view = hoard_core::facets::pools::view(c.engine.state(), id).ok_or_else(|| no_pool(id))?;
+    let w = crate::pools::tick_window(&view, window, side).map_err(ApiError::internal)?;
+    let rows: Vec<Value> = w
+        .rows
+        .iter()
+        .map(|r| {
+            json!({
+                "tick": r.tick,
+                "price": info.price_at_tick(r.tick),
+                "liquidity_net": r.liquidity_net.to_string(),
+                "liquidity_gross": r.liquidity_gross.to_string(),
+                "liquidity_active": r.liquidity_active.to_string(),
+            })
         })
         .collect();
-    Json(json!({ "pools": list, "block": c.head.height }))
+    Ok(Json(json!({
+        "pool": id,
+        "block": c.head.height,
+        "tick": w.tick,
+        "tick_spacing": info.meta.tick_spacing,
+        "sqrt_price_x96": u256_str(info.sqrt_price_x96),
+        "price": info.price(false),
+        "liquidity": w.liquidity.to_string(),
+        "window_lower": w.lower,
+        "window_upper": w.upper,
+        "liquidity_below": w.liquidity_below.to_string(),
+        "ticks": rows,
+        "more_below": w.more_below,
+        "more_above": w.more_above,
+    })))
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct SwapsQuery {
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+/// A pool's swaps, newest first, from the store's event index.
+pub(crate) async fn pool_swaps(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<SwapsQuery>,
+) -> ApiResult<Json<Value>> {
+    use crate::pools::{SWAPS_PAGE_DEFAULT, SWAPS_PAGE_MAX};
+    let id = parse_pool_id(&id)?;
+    let cursor = q.cursor.as_deref().map(crate::cursor::decode).transpose()?;
+    let limit = q.limit.unwrap_or(SWAPS_PAGE_DEFAULT).clamp(1, SWAPS_PAGE_MAX);
+    let (info, head) = {
+        let c = state.node.committed();
+        (crate::pools::info(&c.engine, id).ok_or_else(|| no_pool(id))?, c.head.height)
+    };
+    let store = state.node.store().clone();
+    let (rows, next) = tokio::task::spawn_blocking(move || {
+        crate::pools::swaps(store.as_ref(), id, head, cursor, limit)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    let list: Vec<Value> = rows
+        .iter()
+        .map(|s| {
+            json!({
+                "height": s.height,
+                "tx_index": s.tx_index,
+                "log_index": s.log_index,
+                "tx_hash": s.tx_hash,
+                "time_s": s.time_s,
+                "time_iso": iso_time(s.time_s),
+                "sender": s.sender,
+                "recipient": s.recipient,
+                "amount0": s.amount0.to_string(),
+                "amount1": s.amount1.to_string(),
+                "amount0_display": crate::display::signed_units(s.amount0, info.decimals0, &info.symbol0),
+                "amount1_display": crate::display::signed_units(s.amount1, info.decimals1, &info.symbol1),
+                "sqrt_price_x96": u256_str(s.sqrt_price_x96),
+                "price": info.price_at(s.sqrt_price_x96, false),
+                "liquidity": s.liquidity.to_string(),
+                "tick": s.tick,
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "pool": id,
+        "block": head,
+        "swaps": list,
+        "next_cursor": next.map(|c| crate::cursor::encode(&c)),
+    })))
 }
 
 #[derive(serde::Deserialize)]
@@ -554,9 +731,7 @@ pub(crate) async fn pool_quote(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<QuoteQuery>,
 ) -> ApiResult<Json<Value>> {
-    let id: u32 = id.parse().map_err(|_| {
-        ApiError::bad_request("api.bad_pool", format!("a pool id is a number, not {}", echo(&id)))
-    })?;
+    let id = parse_pool_id(&id)?;
     let zero_for_one = q.zero_for_one.ok_or_else(|| {
         ApiError::bad_request("api.missing_direction", "give zero_for_one=true or false")
     })?;
@@ -572,8 +747,7 @@ pub(crate) async fn pool_quote(
         )
     })?;
     let c = state.node.committed();
-    let view = hoard_core::facets::pools::view(c.engine.state(), id)
-        .ok_or_else(|| ApiError::not_found(format!("no pool {id}")))?;
+    let view = hoard_core::facets::pools::view(c.engine.state(), id).ok_or_else(|| no_pool(id))?;
     let limit = if zero_for_one {
         hoard_clmm::math::tick_math::MIN_SQRT_RATIO + U256::ONE
     } else {

@@ -281,6 +281,40 @@ impl<S: PoolStorage> Pool<S> {
         is_initialized_in(|p| self.word(p), self.config.tick_spacing, tick)
     }
 
+    /// The initialized ticks met walking the tick bitmap away from `tick`, nearest first, with
+    /// their state: downwards (`lte`: `tick` itself and below) or upwards (strictly above), no
+    /// further than `bound` (inclusive; clamped to the tick range) and at most `limit` of
+    /// them. A read-only walk as a swap's (`nextInitializedTickWithinOneWord`): one bitmap word
+    /// per 256 tick spacings between `tick` and the last tick returned or `bound`.
+    pub fn initialized_ticks_from(
+        &self,
+        tick: i32,
+        lte: bool,
+        bound: i32,
+        limit: usize,
+    ) -> Vec<(i32, TickInfo)> {
+        let spacing = self.config.tick_spacing;
+        let bound = bound.clamp(MIN_TICK, MAX_TICK);
+        let mut out = Vec::new();
+        let mut at = tick;
+        while out.len() < limit {
+            if (lte && at < bound) || (!lte && at >= bound) {
+                break;
+            }
+            let (next, initialized) = next_initialized_tick_in(|p| self.word(p), spacing, at, lte);
+            if (lte && next < bound) || (!lte && next > bound) {
+                break;
+            }
+            if initialized {
+                out.push((next, self.storage.tick(next).cloned().unwrap_or_default()));
+            }
+            // Downwards the next search starts below the tick found (or the word's first
+            // tick); upwards it starts strictly above it, so every step moves.
+            at = if lte { next - 1 } else { next };
+        }
+        out
+    }
+
     // ----- oracle ------------------------------------------------------------------------
 
     /// Tick and seconds-per-liquidity cumulatives `seconds_agos` before `time` (`observe`).

@@ -6,7 +6,7 @@ use alloy_primitives::{Address, B256, U256};
 use crate::{
     engine::Engine,
     facets::{
-        access, diamond, ledger, pause,
+        access, diamond, ledger, pause, pools,
         token::{self, TokenId},
         vesting::{self, Vesting},
         votes,
@@ -211,6 +211,17 @@ impl Engine {
     /// Loupe `facets()`.
     pub fn facets(&self) -> Vec<(Address, Vec<[u8; 4]>)> {
         diamond::loupe_facets(&diamond::selectors(self.state()))
+    }
+    /// `observe(pool, secondsAgos)` at `now` (the latest block time, as the contract's
+    /// `uint32(block.timestamp)`): tick and seconds-per-liquidity cumulatives, exactly Uniswap
+    /// V3's, or the contract's `OLD` as [`pools::ObserveError::TooOld`].
+    pub fn pool_observe(
+        &self,
+        pool: u32,
+        seconds_agos: &[u32],
+        now: u64,
+    ) -> Result<pools::Observed, pools::ObserveError> {
+        pools::observe(self.state(), pool, now as u32, seconds_agos)
     }
     /// Loupe `facetAddress(selector)`.
     pub fn facet_address(&self, sel: &[u8; 4]) -> Option<Address> {

@@ -20,7 +20,10 @@ use super::{
     decode::{decode, log_of},
     render::{esc, w},
 };
-use crate::display::{amount, count, iso_time};
+use crate::{
+    display::{amount, count, iso_time},
+    pools::{PoolInfo, TickWindow},
+};
 
 /// Blocks summarised for the charts (the newest ones).
 pub const CHART_BLOCKS_MAX: usize = 4_096;
@@ -275,11 +278,24 @@ fn period_label(p: &Period) -> String {
     format!("{} – {}", iso_time(p.start_s), iso_time(p.end_s))
 }
 
-/// The shell of one chart: a figure with a caption, and an SVG with its time axis.
+/// The shell of one chart over time: a figure with a caption, and an SVG with its time axis.
 fn figure(id: &str, title: &str, caption: &str, c: &Charts, plot: &str, top_label: &str) -> String {
-    let height = BASELINE + LABELS_HEIGHT;
     let first = c.periods.first().map_or(0, |p| p.start_s);
     let last = c.periods.last().map_or(0, |p| p.end_s);
+    shell(id, title, caption, plot, top_label, (&iso_time(first), &iso_time(last)))
+}
+
+/// The shell of one chart: a figure with a caption, and an SVG with its horizontal axis
+/// labelled at both ends.
+fn shell(
+    id: &str,
+    title: &str,
+    caption: &str,
+    plot: &str,
+    top_label: &str,
+    (left, right): (&str, &str),
+) -> String {
+    let height = BASELINE + LABELS_HEIGHT;
     let mut out = format!(
         "<figure class=\"chart\" id=\"{}\"><figcaption><strong>{}</strong> <span class=\"muted\">{}\
          </span></figcaption><svg viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" \
@@ -298,10 +314,10 @@ fn figure(id: &str, title: &str, caption: &str, c: &Charts, plot: &str, top_labe
          <text class=\"label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text></svg></figure>",
         esc(top_label),
         height - 6,
-        esc(&iso_time(first)),
+        esc(left),
         WIDTH - 2,
         height - 6,
-        esc(&iso_time(last)),
+        esc(right),
     );
     out
 }
@@ -405,6 +421,123 @@ pub(crate) fn render(c: &Charts) -> String {
     out
 }
 
+// ----- a pool's liquidity by tick -----
+
+/// One bar of the liquidity chart: the active liquidity of the ticks `from..to`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LiquidityBar {
+    /// First tick of the range.
+    pub(crate) from: i32,
+    /// The tick where the range ends (the next initialized tick, or the chart's edge).
+    pub(crate) to: i32,
+    /// Its active liquidity.
+    pub(crate) liquidity: u128,
+}
+
+/// The ranges of the chart: below the first initialized tick (from `left`), between each two,
+/// and above the last (to `right`); `left`..`right` spans the listed ticks and the current one
+/// with a margin of an eighth of that span (at least one tick spacing) on each side.
+pub(crate) fn liquidity_bars(w: &TickWindow, spacing: i32) -> (i32, i32, Vec<LiquidityBar>) {
+    use hoard_clmm::math::tick_math::{MAX_TICK, MIN_TICK};
+    let first = w.rows.first().map_or(w.tick, |r| r.tick.min(w.tick));
+    let last = w.rows.last().map_or(w.tick, |r| r.tick.max(w.tick));
+    let margin = ((last - first) / 8).max(spacing.max(1));
+    let (left, right) =
+        (first.saturating_sub(margin).max(MIN_TICK), last.saturating_add(margin).min(MAX_TICK));
+    let mut bars = Vec::with_capacity(w.rows.len() + 1);
+    let mut from = left;
+    let mut liquidity = w.liquidity_below;
+    for r in &w.rows {
+        bars.push(LiquidityBar { from, to: r.tick, liquidity });
+        from = r.tick;
+        liquidity = r.liquidity_active;
+    }
+    bars.push(LiquidityBar { from, to: right, liquidity });
+    bars.retain(|b| b.to > b.from);
+    (left, right, bars)
+}
+
+/// The liquidity-by-tick chart of a pool: one bar per range of active liquidity (titled with
+/// its ticks, prices and liquidity), the current price marked by a line, the prices at both
+/// ends on the axis.
+pub(crate) fn liquidity_chart(p: &PoolInfo, w: &TickWindow) -> String {
+    let (left, right, bars) = liquidity_bars(w, p.meta.tick_spacing);
+    let span = i64::from(right - left).max(1);
+    let x = |t: i32| (i64::from(t - left) * WIDTH as i64 / span).clamp(0, WIDTH as i64) as u64;
+    let max = bars.iter().map(|b| b.liquidity).max().unwrap_or(0);
+    let units = format!("{} per {}", p.symbol1, p.symbol0);
+    let mut plot = String::new();
+    for b in bars.iter().filter(|b| b.liquidity > 0) {
+        let h = scale(U256::from(b.liquidity), U256::from(max)).max(1);
+        let (x0, x1) = (x(b.from), x(b.to));
+        w!(
+            plot,
+            "<rect class=\"bar\" x=\"{x0}\" y=\"{}\" width=\"{}\" height=\"{h}\" \
+             data-from=\"{}\" data-to=\"{}\" data-liquidity=\"{}\"><title>ticks {} to {} \
+             ({} to {} {}): liquidity {}</title></rect>",
+            BASELINE - h,
+            x1.saturating_sub(x0).max(1),
+            b.from,
+            b.to,
+            b.liquidity,
+            b.from,
+            b.to,
+            esc(&p.price_at_tick(b.from)),
+            esc(&p.price_at_tick(b.to)),
+            esc(&units),
+            esc(&count_u128(b.liquidity)),
+        );
+    }
+    let now = x(w.tick);
+    w!(
+        plot,
+        "<line class=\"now\" x1=\"{now}\" y1=\"{PLOT_TOP}\" x2=\"{now}\" y2=\"{BASELINE}\" \
+         data-tick=\"{}\"><title>current price {} {} (tick {}), liquidity {}</title></line>",
+        w.tick,
+        esc(&p.price(false)),
+        esc(&units),
+        w.tick,
+        esc(&count_u128(w.liquidity)),
+    );
+    let listed = w.rows.len();
+    let mut caption = format!(
+        "{listed} initialized tick{} between ticks {} and {}; current tick {}, in-range \
+         liquidity {}",
+        if listed == 1 { "" } else { "s" },
+        w.lower,
+        w.upper,
+        w.tick,
+        count_u128(w.liquidity),
+    );
+    if w.more_below || w.more_above {
+        caption.push_str("; more beyond the ticks shown");
+    }
+    caption.push_str(&format!("; prices in {units}; the dashed line is the price now"));
+    shell(
+        "chart-liquidity",
+        "Liquidity by tick",
+        &caption,
+        &plot,
+        &format!("at most {}", count_u128(max)),
+        (&axis_label(p, left), &axis_label(p, right)),
+    )
+}
+
+/// Characters of a price at an end of the axis; a longer price would run into the other end's
+/// label, so the tick stands there instead (the bars' titles keep the prices).
+const AXIS_LABEL_CHARS_MAX: usize = 14;
+
+/// The label of an end of the liquidity chart's axis: the price at that tick, or the tick.
+fn axis_label(p: &PoolInfo, tick: i32) -> String {
+    let price = p.price_at_tick(tick);
+    if price.chars().count() <= AXIS_LABEL_CHARS_MAX { price } else { format!("tick {tick}") }
+}
+
+/// A liquidity amount with thousands separators.
+pub(crate) fn count_u128(n: u128) -> String {
+    crate::display::group_thousands(&n.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -432,6 +565,48 @@ mod tests {
         assert_eq!(c.periods[22].supply, U256::from(1_050u64));
         assert_eq!(c.periods[11].supply, U256::from(1_000u64));
         assert_eq!(c.supply_before, U256::from(1_000u64));
+    }
+
+    fn window(rows: &[(i32, u128)], tick: i32, liquidity: u128, below: u128) -> TickWindow {
+        TickWindow {
+            tick,
+            liquidity,
+            lower: -1_000,
+            upper: 1_000,
+            liquidity_below: below,
+            rows: rows
+                .iter()
+                .map(|(t, a)| crate::pools::TickRow {
+                    tick: *t,
+                    liquidity_net: 0,
+                    liquidity_gross: 0,
+                    liquidity_active: *a,
+                })
+                .collect(),
+            more_below: false,
+            more_above: false,
+        }
+    }
+
+    #[test]
+    fn liquidity_bars_cover_the_ticks_and_the_price_edge_to_edge() {
+        // Ticks -120 and 180 around tick 10: margin (300 / 8 = 37, at least the spacing 60).
+        let w = window(&[(-120, 40), (180, 0)], 10, 40, 0);
+        let (left, right, bars) = liquidity_bars(&w, 60);
+        assert_eq!((left, right), (-180, 240));
+        assert_eq!(
+            bars,
+            vec![
+                LiquidityBar { from: -180, to: -120, liquidity: 0 },
+                LiquidityBar { from: -120, to: 180, liquidity: 40 },
+                LiquidityBar { from: 180, to: 240, liquidity: 0 },
+            ]
+        );
+        // Bars meet: each starts where the one before ends.
+        assert!(bars.windows(2).all(|p| p[0].to == p[1].from));
+        // No ticks at all: one empty range around the price.
+        let (left, right, bars) = liquidity_bars(&window(&[], 0, 0, 0), 10);
+        assert_eq!((left, right, bars.len()), (-10, 10, 1));
     }
 
     #[test]

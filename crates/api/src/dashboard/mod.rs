@@ -11,8 +11,10 @@
 //! | `/tx/{hash}` | a transaction: sender, command, status, rejection, signed message, decoded logs |
 //! | `/account/{address}` | an account: balances, nonce, delegation, votes, vesting, activity |
 //! | `/holders/{icy,dfg}?after=` | a token's top holders by balance, 25 a page |
+//! | `/pools` | the engine's pools: tokens, flavour, fee, price, liquidity, reserves |
+//! | `/pools/{id}` | a pool: figures, liquidity by tick (chart and table), recent swaps |
 //! | `/search?q=` | redirects a height, a hash, an address (or a demo name on the devnet) to its page |
-//! | `/partials/...` | the live part of the overview, account, transaction and first list pages |
+//! | `/partials/...` | the live part of the overview, account, transaction, pool and first list pages |
 //!
 //! Design: pages are plain Rust string building ([`render`]) with one escaping helper; no
 //! template engine, no external CSS, JavaScript or fonts. Each request reads the node's
@@ -32,6 +34,7 @@ pub mod charts;
 mod decode;
 mod lists;
 mod pages;
+mod pools;
 mod render;
 
 use axum::{
@@ -64,6 +67,10 @@ pub const TXS_PAGE_MAX: usize = 25;
 pub const TXS_SCAN_BLOCKS_MAX: usize = 200;
 /// Holders on a page of a holders list.
 pub const HOLDERS_PAGE_MAX: usize = 25;
+/// Swaps listed on a pool's page (the newest).
+pub const POOL_SWAPS_MAX: usize = 25;
+/// Initialized ticks listed and charted on each side of the price on a pool's page.
+pub const POOL_TICKS_SIDE: usize = 25;
 /// Characters of bad input echoed back in an error page.
 pub const ECHO_CHARS_MAX: usize = 80;
 
@@ -83,6 +90,10 @@ pub fn routes() -> Router<AppState> {
         .route("/partials/account/{address}", get(account_partial))
         .route("/holders/{token}", get(holders_page))
         .route("/partials/holders/{token}", get(holders_partial))
+        .route("/pools", get(pools_page))
+        .route("/partials/pools", get(pools_partial))
+        .route("/pools/{id}", get(pool_page))
+        .route("/partials/pools/{id}", get(pool_partial))
         .route("/search", get(search))
 }
 
@@ -156,7 +167,8 @@ where
 pub(crate) async fn not_found(state: AppState, path: &str) -> Response {
     let message = format!(
         "There is no page at {}. The header links to the overview, the blocks, the \
-         transactions and the holders; the search box takes heights, hashes and addresses.",
+         transactions, the holders and the pools; the search box takes heights, hashes and \
+         addresses.",
         render::truncate(path, ECHO_CHARS_MAX)
     );
     serve_page(state, move |_| Err(PageError::NotFound(message))).await
@@ -311,6 +323,24 @@ async fn holders_page(
 
 async fn holders_partial(State(state): State<AppState>, path: Segment) -> Response {
     serve_page(state, move |s| lists::holders(s, token(path)?, None, true)).await
+}
+
+async fn pools_page(State(state): State<AppState>) -> Response {
+    serve_page(state, |s| pools::list(&s.node, false)).await
+}
+
+async fn pools_partial(State(state): State<AppState>) -> Response {
+    serve_page(state, |s| pools::list(&s.node, true)).await
+}
+
+async fn pool_page(State(state): State<AppState>, path: Segment) -> Response {
+    serve_page(state, move |s| pools::pool(&s.node, pools::parse_pool_id(&segment(path)?)?, false))
+        .await
+}
+
+async fn pool_partial(State(state): State<AppState>, path: Segment) -> Response {
+    serve_page(state, move |s| pools::pool(&s.node, pools::parse_pool_id(&segment(path)?)?, true))
+        .await
 }
 
 #[derive(serde::Deserialize)]

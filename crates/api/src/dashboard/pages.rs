@@ -57,6 +57,9 @@ pub(super) fn view_of(c: &hoard_node::Committed) -> View {
             names.add(token, format!("{} token", asset.symbol));
         }
     }
+    for p in crate::pools::infos(&c.engine) {
+        names.add(p.address, format!("pool #{} {}", p.id, p.pair()));
+    }
     if devnet {
         for demo in devnet::accounts() {
             names.add(demo.address, format!("{} (demo)", demo.name));
@@ -155,6 +158,20 @@ pub(super) fn tokens_html(amount: U256) -> String {
 /// column breaks the number there rather than between two digits.
 pub(super) fn amount_cell(amount: U256, unit: &str) -> String {
     let text = tokens_html(amount);
+    format!(
+        "<span title=\"{amount} base units\">{text} <span class=\"unit muted\">{}</span></span>",
+        esc(unit)
+    )
+}
+
+/// An amount of an asset with `decimals` decimals in whole tokens with its unit, exact; the
+/// base units in the `title` (as [`amount_cell`]).
+pub(super) fn amount_units_cell(amount: U256, decimals: u8, unit: &str) -> String {
+    let text = display::units_number(amount, decimals);
+    let text = match text.split_once('.') {
+        Some((int, frac)) if frac.len() >= LONG_FRACTION_DIGITS => format!("{int}.<wbr>{frac}"),
+        _ => text,
+    };
     format!(
         "<span title=\"{amount} base units\">{text} <span class=\"unit muted\">{}</span></span>",
         esc(unit)

@@ -173,7 +173,7 @@ pub(crate) fn page(title: &str, chain: ChainMark, body: &str, live: Option<&Live
          <header><a class=\"brand\" href=\"/\">Hoard</a>\
          <nav><a href=\"/\">Overview</a><a href=\"/blocks\">Blocks</a>\
          <a href=\"/txs\">Transactions</a><a href=\"/holders/icy\">ICY holders</a>\
-         <a href=\"/holders/dfg\">DFG holders</a></nav>\
+         <a href=\"/holders/dfg\">DFG holders</a><a href=\"/pools\">Pools</a></nav>\
          <span class=\"chain{}\" id=\"chain\">{}</span>",
         esc(title),
         esc(&chain.label()),
@@ -308,7 +308,7 @@ h2{font-size:1.02rem;margin:1.4rem 0 .5rem}
 .card .value{font-size:1.12rem;font-weight:600;font-variant-numeric:tabular-nums;
 overflow-wrap:anywhere}
 .card .unit{font-size:.8rem;color:var(--muted);font-weight:500}
-.card .note{font-size:.82rem;color:var(--muted);margin-top:.1rem}
+.card .note{font-size:.82rem;color:var(--muted);margin-top:.1rem;overflow-wrap:anywhere}
 .scroll{overflow-x:auto}
 table{width:100%;border-collapse:collapse;background:var(--card);border:1px solid var(--line);
 border-radius:8px}
@@ -339,10 +339,12 @@ figure.chart{margin:0;background:var(--card);border:1px solid var(--line);border
 padding:.6rem .8rem;min-width:0}
 figure.chart figcaption{font-size:.85rem;margin-bottom:.3rem;overflow-wrap:anywhere}
 figure.chart svg{display:block;width:100%;height:auto}
+#chart-liquidity{max-width:540px}
 svg .axis{stroke:var(--line);stroke-width:1}
 svg .label{fill:var(--muted);font-size:11px}
 svg .bar{fill:var(--bar)}svg .bar.burn{fill:var(--burn)}
 svg .line{fill:none;stroke:var(--bar);stroke-width:2}svg .dot{fill:var(--bar)}
+svg .now{stroke:var(--burn);stroke-width:2;stroke-dasharray:4 3}
 footer{max-width:1240px;margin:0 auto;padding:0 1.5rem 2rem;color:var(--muted);font-size:.8rem}
 @media (max-width:760px){
 header,.banner{padding:.6rem 1rem}main{padding:.5rem 1rem 2rem}footer{padding:0 1rem 2rem}

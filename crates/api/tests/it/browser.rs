@@ -1,7 +1,7 @@
 //! The dashboard in headless Chromium: every page fits a laptop (1366 px) and a phone
 //! (390 px) screen with every table cell visible, and the live pages (account, block list,
-//! transaction list, transaction, holders, and the pause banner) change without reload when a
-//! block is committed. Each test prints `skipped: chromium/chromedriver not installed` and
+//! transaction list, transaction, holders, a pool, and the pause banner) change without reload
+//! when a block is committed; a pool's chart and swaps read as the API says. Each test prints `skipped: chromium/chromedriver not installed` and
 //! passes when the browser is missing.
 
 use std::{net::SocketAddr, time::Duration};
@@ -127,6 +127,9 @@ fn pages_with_tables(t: &TestNode) -> Vec<(String, usize)> {
         })
     });
     transfer(t, "carol", addr("bob"), ether(9_000_000)); // rejected
+    // A swap for the pool page's table.
+    let icy_is_0 = crate::pools::pool_json(t, 0)["symbol0"] == "ICY";
+    crate::pools::swap(t, "bob", 0, icy_is_0, odd / U256::from(1_000u64));
     vec![
         ("/".to_string(), 2),
         ("/blocks".to_string(), 1),
@@ -137,6 +140,8 @@ fn pages_with_tables(t: &TestNode) -> Vec<(String, usize)> {
         ("/holders/icy".to_string(), 1),
         ("/holders/dfg".to_string(), 1),
         (format!("/tx/{hash:#x}"), 0),
+        ("/pools".to_string(), 1),
+        ("/pools/0".to_string(), 2),
     ]
 }
 
@@ -389,4 +394,172 @@ fn the_pause_banner_appears_live() {
     );
     assert_eq!(iso, want);
     save_screenshot("paused.png", &browser.screenshot_png().expect("screenshot"));
+}
+
+#[test]
+fn a_pool_page_draws_its_liquidity_and_lists_its_swaps_in_chromium() {
+    if skipped() {
+        return;
+    }
+    let t = TestNode::start();
+    let pool = crate::pools::pool_json(&t, 0);
+    let icy_is_0 = pool["symbol0"] == "ICY";
+    let usdc_decimals = if icy_is_0 { &pool["decimals1"] } else { &pool["decimals0"] };
+    let usdc_decimals = usdc_decimals.as_u64().expect("decimals") as u8;
+    // Carol adds a narrow range around the price, so the chart has three levels; then three
+    // swaps, both ways.
+    let tick = pool["tick"].as_i64().expect("tick");
+    let spacing = pool["tick_spacing"].as_i64().expect("spacing");
+    let base = tick.div_euclid(spacing) * spacing;
+    let i24 = |v: i64| alloy_primitives::aliases::I24::try_from(v).expect("int24");
+    let (_, _, r) = crate::dashboard::submit(&t, "carol", |nonce| {
+        Command::AddLiquidity(hoard_core::command::AddLiquidity {
+            pool: 0,
+            tickLower: i24(base - 4 * spacing),
+            tickUpper: i24(base + 4 * spacing),
+            liquidity: U256::from(30_000_000_000_000_000u128),
+            amount0Max: U256::MAX,
+            amount1Max: U256::MAX,
+            nonce,
+            deadline: u64::MAX,
+        })
+    });
+    assert!(r.success(), "{:?}", r.rejection);
+    let usdc = |n: u64| U256::from(n) * U256::from(10u64).pow(U256::from(usdc_decimals));
+    let swaps = [
+        crate::pools::swap(&t, "alice", 0, icy_is_0, ether(250)),
+        crate::pools::swap(&t, "bob", 0, !icy_is_0, usdc(120)),
+        crate::pools::swap(&t, "dave", 0, icy_is_0, ether(3)),
+    ];
+    let (_, ticks) = crate::support::get_json(t.addr, "/v1/pools/0/ticks?limit=25");
+    let pool = crate::pools::pool_json(&t, 0);
+
+    let browser = Browser::launch().expect("launch chromium");
+    for (width, height) in [(1366, 800), (390, 844)] {
+        set_viewport(&browser, width, height);
+        browser.navigate(&t.url("/pools/0")).expect("open");
+        // The chart as drawn: its bars' liquidities and extents, and the price line.
+        let drawn: Value = browser
+            .execute(
+                "var svg = document.querySelector('#chart-liquidity svg'); \
+                 var box = svg.getBoundingClientRect(); \
+                 var bars = Array.from(svg.querySelectorAll('rect.bar')).map(function (r) { \
+                   var b = r.getBoundingClientRect(); \
+                   return { liquidity: r.dataset.liquidity, from: +r.dataset.from, to: +r.dataset.to, \
+                            left: b.left, right: b.right, height: b.height, title: r.textContent }; }); \
+                 var line = svg.querySelector('line.now'), l = line.getBoundingClientRect(); \
+                 return { width: box.width, left: box.left, bars: bars, tick: +line.dataset.tick, \
+                          x: l.left + l.width / 2, title: line.textContent };",
+                &[],
+            )
+            .expect("the chart");
+        let bars = drawn["bars"].as_array().expect("bars");
+        let rows = ticks["ticks"].as_array().expect("ticks");
+        // One bar per nonzero range: below the first tick, then from each tick up.
+        let expected: Vec<&str> = std::iter::once(&ticks["liquidity_below"])
+            .chain(rows.iter().map(|r| &r["liquidity_active"]))
+            .map(|v| v.as_str().expect("liquidity"))
+            .filter(|v| *v != "0")
+            .collect();
+        let got: Vec<&str> = bars.iter().map(|b| b["liquidity"].as_str().expect("l")).collect();
+        assert_eq!(got, expected, "{width}px: {drawn}");
+        assert!(expected.len() >= 3, "the genesis range, carol's range inside it: {ticks}");
+        // Taller bars for more liquidity, bars left to right in tick order, inside the chart.
+        let number = |b: &Value| b["liquidity"].as_str().expect("l").parse::<u128>().expect("n");
+        let deepest = bars.iter().max_by_key(|b| number(b)).expect("a bar");
+        let shallowest = bars.iter().min_by_key(|b| number(b)).expect("a bar");
+        assert!(deepest["height"].as_f64() > shallowest["height"].as_f64(), "{drawn}");
+        let left = drawn["left"].as_f64().expect("left");
+        let right = left + drawn["width"].as_f64().expect("width");
+        for pair in bars.windows(2) {
+            assert!(pair[0]["to"].as_i64() <= pair[1]["from"].as_i64(), "{drawn}");
+            assert!(pair[0]["left"].as_f64() <= pair[1]["left"].as_f64(), "{drawn}");
+        }
+        for b in bars {
+            let (l, r) = (b["left"].as_f64().expect("l"), b["right"].as_f64().expect("r"));
+            assert!(l >= left - 0.5 && r <= right + 0.5, "{width}px: a bar outside the chart");
+        }
+        // The price line sits at the current tick, inside the bar whose range holds it.
+        assert_eq!(drawn["tick"].as_i64(), pool["tick"].as_i64());
+        assert!(
+            drawn["title"].as_str().expect("title").contains(pool["price"].as_str().expect("p")),
+            "{drawn}"
+        );
+        let x = drawn["x"].as_f64().expect("x");
+        let tick = pool["tick"].as_i64().expect("tick");
+        let holding = bars
+            .iter()
+            .find(|b| b["from"].as_i64() <= Some(tick) && Some(tick) < b["to"].as_i64())
+            .expect("a bar holds the price");
+        assert!(
+            holding["left"].as_f64().expect("l") - 1.0 <= x
+                && x <= holding["right"].as_f64().expect("r") + 1.0,
+            "{width}px: the line at {x} is not over its range: {holding}"
+        );
+
+        // The swaps table: newest first, the amounts in whole tokens.
+        let cells: Value = browser
+            .execute(
+                "return Array.from(document.querySelectorAll('#pool-swaps tbody tr')).map(function (tr) { \
+                   return Array.from(tr.querySelectorAll('td')).map(function (td) { return td.innerText.trim(); }); });",
+                &[],
+            )
+            .expect("the swaps table");
+        let table = cells.as_array().expect("rows");
+        assert_eq!(table.len(), swaps.len(), "{cells}");
+        let (d0, d1) = (
+            pool["decimals0"].as_u64().expect("d") as u8,
+            pool["decimals1"].as_u64().expect("d") as u8,
+        );
+        let (s0, s1) = (pool["symbol0"].as_str().expect("s"), pool["symbol1"].as_str().expect("s"));
+        for (row, (hash, _, logged)) in table.iter().zip(swaps.iter().rev()) {
+            let text = row.as_array().expect("cells");
+            let hex = format!("{hash:#x}");
+            assert!(text[1].as_str().is_some_and(|c| c.starts_with(&hex[..6])), "{row}");
+            // Positive amounts went into the pool: what the trader sold.
+            let (sold, bought) = if logged.amount0.is_positive() {
+                (
+                    format!("{} {s0}", crate::pools::whole(logged.amount0.unsigned_abs(), d0)),
+                    format!("{} {s1}", crate::pools::whole(logged.amount1.unsigned_abs(), d1)),
+                )
+            } else {
+                (
+                    format!("{} {s1}", crate::pools::whole(logged.amount1.unsigned_abs(), d1)),
+                    format!("{} {s0}", crate::pools::whole(logged.amount0.unsigned_abs(), d0)),
+                )
+            };
+            assert_eq!(text[3].as_str(), Some(sold.as_str()), "{row}");
+            assert_eq!(text[4].as_str(), Some(bought.as_str()), "{row}");
+            assert_eq!(text[6].as_str(), Some(logged.tick.as_i32().to_string().as_str()), "{row}");
+        }
+        // The phone layout holds on this page too.
+        let v: Value = browser.execute(LAYOUT_CHECK, &[]).expect("layout check");
+        assert!(v["scroll"].as_i64() <= v["client"].as_i64(), "{width}px: {v}");
+        assert_eq!(v["bad"], json!([]), "{width}px");
+        save_screenshot(&format!("{width}_pool.png"), &browser.screenshot_png().expect("png"));
+        browser
+            .execute(
+                "document.querySelector('#chart-liquidity').scrollIntoView(); return null;",
+                &[],
+            )
+            .expect("scroll");
+        save_screenshot(
+            &format!("{width}_pool-chart.png"),
+            &browser.screenshot_png().expect("png"),
+        );
+    }
+
+    // The page is live: a new swap shows without reload.
+    let next = std::cell::Cell::new(B256::ZERO);
+    follows_live(
+        &t,
+        &browser,
+        "/pools/0",
+        || next.set(crate::pools::swap(&t, "alice", 0, icy_is_0, ether(1)).0),
+        |b| {
+            let hex = format!("{:#x}", next.get());
+            Ok(next.get() != B256::ZERO
+                && !b.find_all(&format!("#pool-swaps a[href='/tx/{hex}']"))?.is_empty())
+        },
+    );
 }

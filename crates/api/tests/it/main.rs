@@ -8,6 +8,7 @@ mod errors;
 mod hostile;
 mod openapi;
 mod pages;
+mod pools;
 mod server;
 mod sse;
 mod support;

@@ -263,6 +263,8 @@ fn assert_matches(doc: &Value, path: &str, method: &str, status: u16, value: &Va
 fn every_answer_matches_its_documented_schema() {
     let n = TestNode::start();
     let (tx_hash, height, _) = transfer(&n, "alice", addr("bob"), ether(3));
+    // A swap, so that the swaps page has a row to check.
+    crate::pools::swap(&n, "alice", 1, true, U256::from(100_000u64));
     let (_, doc) = get_json(n.addr, "/v1/openapi.json");
     let (_, facets) = get_json(n.addr, "/v1/facets");
     let facet = facets["facets"][0]["address"].as_str().expect("facet").to_string();
@@ -291,6 +293,9 @@ fn every_answer_matches_its_documented_schema() {
             "/v1/pools/{id}/quote",
             "/v1/pools/1/quote?zero_for_one=true&amount=100000000".to_string(),
         ),
+        ("/v1/pools/{id}/observe", "/v1/pools/2/observe?secondsAgo=0,1".to_string()),
+        ("/v1/pools/{id}/ticks", "/v1/pools/1/ticks".to_string()),
+        ("/v1/pools/{id}/swaps", "/v1/pools/1/swaps".to_string()),
         ("/v1/proofs/balance/{address}", format!("/v1/proofs/balance/{alice}")),
     ] {
         let (status, v) = get_json(n.addr, &concrete);
@@ -341,6 +346,9 @@ fn every_answer_matches_its_documented_schema() {
         ("/v1/blocks/{id}", "/v1/blocks/999999".to_string(), 404),
         ("/v1/txs/{hash}", format!("/v1/txs/{:#x}", B256::ZERO), 404),
         ("/v1/tokens/{token}/holders", "/v1/tokens/btc/holders".to_string(), 404),
+        ("/v1/pools/{id}/observe", "/v1/pools/1/observe?secondsAgo=4294967295".to_string(), 400),
+        ("/v1/pools/{id}/ticks", "/v1/pools/99/ticks".to_string(), 404),
+        ("/v1/pools/{id}/swaps", "/v1/pools/1/swaps?cursor=x".to_string(), 400),
     ] {
         let (s, v) = get_json(n.addr, &concrete);
         assert_eq!(s, status, "{concrete}: {v}");

@@ -225,3 +225,48 @@ proptest! {
         prop_assert_eq!(c[0], cumulative_at(time));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// The bitmap walk finds exactly the initialized ticks of the pool's tick table within its
+    /// bound, nearest first, cut at the limit, from any start, in both directions.
+    #[test]
+    fn the_bitmap_walk_lists_the_initialized_ticks_nearest_first(
+        spacing in prop_oneof![Just(1i32), Just(10), Just(60), Just(200)],
+        ranges in proptest::collection::vec((-3_000i32..3_000, 1i32..400), 1..12),
+        start in -800_000i32..800_000,
+        reach in 0i32..1_000_000,
+        limit in 0usize..30,
+    ) {
+        let config = PoolConfig::new(hoard_clmm::Flavour::UniswapV4, 3000, spacing).unwrap();
+        let mut pool = Pool::new(config);
+        pool.initialize(U256::ONE << 96, 1).unwrap();
+        for (i, (lower, width)) in ranges.iter().enumerate() {
+            let (l, u) = (lower * spacing, (lower + width) * spacing);
+            if l >= MIN_TICK && u <= MAX_TICK {
+                pool.mint(owner(i as u8), l, u, 1_000_000 + i as u128, 1).unwrap();
+            }
+        }
+        let all: Vec<i32> = pool.ticks_sorted().into_iter().map(|(t, _)| t).collect();
+        let start = start.clamp(MIN_TICK, MAX_TICK);
+        let down_bound = start.saturating_sub(reach);
+        let mut below: Vec<i32> =
+            all.iter().copied().filter(|t| *t <= start && *t >= down_bound.max(MIN_TICK)).collect();
+        below.reverse();
+        below.truncate(limit);
+        let got: Vec<i32> =
+            pool.initialized_ticks_from(start, true, down_bound, limit).into_iter().map(|(t, _)| t).collect();
+        prop_assert_eq!(got, below);
+        let up_bound = start.saturating_add(reach);
+        let mut above: Vec<i32> =
+            all.iter().copied().filter(|t| *t > start && *t <= up_bound.min(MAX_TICK)).collect();
+        above.truncate(limit);
+        let walked = pool.initialized_ticks_from(start, false, up_bound, limit);
+        for (t, info) in &walked {
+            prop_assert_eq!(Some(info), pool.tick_info(*t));
+        }
+        let got: Vec<i32> = walked.into_iter().map(|(t, _)| t).collect();
+        prop_assert_eq!(got, above);
+    }
+}

@@ -80,6 +80,120 @@ pub fn view(state: &State, id: u32) -> Option<Pool<EngineView<'_>>> {
     Some(Pool::with_storage(config_of(&meta)?, EngineView { state, pool: id }))
 }
 
+/// Most `secondsAgo` values one `observe` takes (each is a binary search over the ring).
+pub const OBSERVE_SECONDS_AGOS_MAX: usize = 64;
+
+/// What `observe(pool, secondsAgos)` answers: the contract's two arrays, one entry per
+/// `secondsAgo` in the order given, and what the ring covers.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Observed {
+    /// `tickCumulatives` (`int56`).
+    pub tick_cumulatives: Vec<i64>,
+    /// `secondsPerLiquidityCumulativeX128s` (`uint160`).
+    pub seconds_per_liquidity_cumulative_x128s: Vec<U256>,
+    /// Observations the ring holds now (`slot0.observationCardinality`).
+    pub cardinality: u16,
+    /// What it grows to once it wraps (`slot0.observationCardinalityNext`).
+    pub cardinality_next: u16,
+    /// The largest `secondsAgo` answered now: the age of the oldest observation.
+    pub seconds_ago_max: u32,
+}
+
+/// Why `observe` has no answer.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ObserveError {
+    /// No pool has this id.
+    #[error("no pool {pool}")]
+    NotFound {
+        /// The pool asked for.
+        pool: u32,
+    },
+    /// More `secondsAgo` values than [`OBSERVE_SECONDS_AGOS_MAX`].
+    #[error("{given} secondsAgo values; at most {max} in one observe")]
+    TooMany {
+        /// How many were given.
+        given: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The contract's `OLD`: a `secondsAgo` reaches before the oldest observation.
+    #[error(
+        "OLD: secondsAgo {seconds_ago} reaches before pool {pool}'s oldest observation, \
+         {seconds_ago_max} seconds ago (its ring holds {cardinality} observations)"
+    )]
+    TooOld {
+        /// The pool.
+        pool: u32,
+        /// The first `secondsAgo` out of reach.
+        seconds_ago: u32,
+        /// The largest one in reach.
+        seconds_ago_max: u32,
+        /// Observations in the ring.
+        cardinality: u16,
+    },
+    /// Any other refusal of the pool library (an uninitialized pool: `I`).
+    #[error("pool {pool} refuses observe: {reason}")]
+    Refused {
+        /// The pool.
+        pool: u32,
+        /// The library's error.
+        reason: ClmmError,
+    },
+}
+
+/// `observe(pool, secondsAgos)` at pool time `time` (`uint32(block.timestamp)`): Uniswap V3's
+/// oracle, exactly (`Oracle.observe` over the ring in the pools' tables, interpolating between
+/// observations and extrapolating from the newest). Every flavour keeps this ring in the
+/// engine (see docs/DECISIONS.md). Reads only.
+pub fn observe(
+    state: &State,
+    id: u32,
+    time: u32,
+    seconds_agos: &[u32],
+) -> Result<Observed, ObserveError> {
+    if seconds_agos.len() > OBSERVE_SECONDS_AGOS_MAX {
+        return Err(ObserveError::TooMany {
+            given: seconds_agos.len(),
+            max: OBSERVE_SECONDS_AGOS_MAX,
+        });
+    }
+    let p = view(state, id).ok_or(ObserveError::NotFound { pool: id })?;
+    let slot0 = *p.slot0();
+    let seconds_ago_max = if slot0.observation_cardinality == 0 {
+        0
+    } else {
+        // The slot after the newest is the oldest once the ring wrapped; slot 0 before.
+        let storage = p.storage();
+        let next =
+            (u32::from(slot0.observation_index) + 1) % u32::from(slot0.observation_cardinality);
+        let mut oldest = hoard_clmm::PoolStorage::observation(storage, next as u16);
+        if !oldest.initialized {
+            oldest = hoard_clmm::PoolStorage::observation(storage, 0);
+        }
+        time.wrapping_sub(oldest.block_timestamp)
+    };
+    match p.observe(time, seconds_agos) {
+        Ok((tick_cumulatives, seconds_per_liquidity_cumulative_x128s)) => Ok(Observed {
+            tick_cumulatives,
+            seconds_per_liquidity_cumulative_x128s,
+            cardinality: slot0.observation_cardinality,
+            cardinality_next: slot0.observation_cardinality_next,
+            seconds_ago_max,
+        }),
+        Err(ClmmError::ObservationTooOld) => Err(ObserveError::TooOld {
+            pool: id,
+            seconds_ago: seconds_agos
+                .iter()
+                .copied()
+                .find(|a| *a > seconds_ago_max)
+                .unwrap_or(seconds_ago_max),
+            seconds_ago_max,
+            cardinality: slot0.observation_cardinality,
+        }),
+        Err(reason) => Err(ObserveError::Refused { pool: id, reason }),
+    }
+}
+
 /// The stable number of a pool error (its order in the library's error enum), for receipts.
 fn reason(e: &ClmmError) -> PoolReason {
     PoolReason(match e {
@@ -356,7 +470,8 @@ const IMPLEMENTATIONS: &[super::Implementation] =
     &[super::Implementation::v1("pools", VIEWS, execute)];
 
 /// The views of version 1.
-const VIEWS: &[&str] = &["poolState(uint32)", "quote(uint32,bool,int256,uint160)"];
+const VIEWS: &[&str] =
+    &["poolState(uint32)", "quote(uint32,bool,int256,uint160)", "observe(uint32,uint32[])"];
 
 impl super::Facet for Definition {
     fn number(&self) -> u8 {

@@ -2,7 +2,8 @@
 //! sequences of initialize, mint, burn, collect and swap on a `MemoryStorage` pool and on an
 //! `EngineStorage` pool of every flavour (about 60% of the operations apply, the rest are
 //! refused); a refused operation leaves the state as before; a rejected command's pool writes
-//! revert with the journal; entries round-trip through snapshots.
+//! revert with the journal; entries round-trip through snapshots; the `observe` view answers what
+//! the bare pool's `observe` answers, its `OLD` included.
 
 use alloy_primitives::{Address, I256, U256};
 use hoard_clmm::{Flavour, Pool, PoolConfig, PoolStorage, math::tick_math};
@@ -147,4 +148,116 @@ fn a_swaps_writes_revert_with_the_journal() {
     // The command around it is rejected: its pool writes go with it.
     state.revert(checkpoint);
     assert_eq!(state.encoded_entries(), before);
+}
+
+/// Pool 7 of `configs()[flavour]` in `state`, registered so that the facet's views see it.
+fn register(state: &mut State, flavour: usize) {
+    let config = configs()[flavour];
+    let meta = super::state::PoolMeta {
+        token0: Address::repeat_byte(0xa0),
+        token1: Address::repeat_byte(0xb0),
+        flavour: flavour as u8,
+        fee: config.fee,
+        tick_spacing: config.tick_spacing,
+    };
+    assert_eq!(super::config_of(&meta), Some(config), "the meta names the config");
+    state.put(&super::state::POOLS, 7, meta);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// The `observe` view over the engine's tables answers what the bare pool's `observe`
+    /// answers (ring grown or not, interpolated, extrapolated), and its `OLD` names the first
+    /// `secondsAgo` out of reach and the largest in reach, both checked against the bare pool.
+    #[test]
+    fn the_observe_view_is_the_bare_pools_observe(
+        flavour in 0usize..4,
+        grow in 1u16..40,
+        ops in proptest::collection::vec((op(), 1u32..90), 1..30),
+        later in 0u32..200,
+        per_mille in proptest::collection::vec(0u32..1_100, 1..8),
+    ) {
+        let config = configs()[flavour];
+        let mut bare = Pool::new(config);
+        let mut state = State::default();
+        register(&mut state, flavour);
+        let price = U256::from(1u8) << 96;
+        let mut time = 1_000u32;
+        bare.initialize(price, time).expect("initialize");
+        {
+            let mut pool = Pool::create(config, EngineStorage { state: &mut state, pool: 7 });
+            pool.initialize(price, time).expect("initialize");
+            pool.increase_observation_cardinality_next(grow).expect("grow");
+        }
+        bare.increase_observation_cardinality_next(grow).expect("grow");
+        for (op, step) in &ops {
+            time += step;
+            let expected = apply(&mut bare, op, time);
+            let got = {
+                let mut pool =
+                    Pool::with_storage(config, EngineStorage { state: &mut state, pool: 7 });
+                apply(&mut pool, op, time)
+            };
+            prop_assert_eq!(got, expected);
+            state.commit_journal();
+        }
+        let now = time + later;
+        // Probes across the pool's life (per mille of it), a few before its creation.
+        let probes: Vec<u32> = per_mille.iter().map(|m| (now - 1_000) * m / 1_000).collect();
+        let got = super::observe(&state, 7, now, &probes);
+        match bare.observe(now, &probes) {
+            Ok((ticks, spls)) => {
+                let o = got.expect("the bare pool answers");
+                prop_assert_eq!(&o.tick_cumulatives, &ticks);
+                prop_assert_eq!(&o.seconds_per_liquidity_cumulative_x128s, &spls);
+                prop_assert_eq!(o.cardinality, bare.slot0().observation_cardinality);
+                prop_assert!(probes.iter().all(|p| *p <= o.seconds_ago_max));
+            }
+            Err(hoard_clmm::ClmmError::ObservationTooOld) => {
+                let Err(super::ObserveError::TooOld { seconds_ago, seconds_ago_max, .. }) = got
+                else {
+                    return Err(TestCaseError::fail(format!("not OLD: {got:?}")));
+                };
+                let first = probes.iter().copied().find(|p| bare.observe(now, &[*p]).is_err());
+                prop_assert_eq!(Some(seconds_ago), first);
+                prop_assert!(bare.observe(now, &[seconds_ago_max]).is_ok());
+                prop_assert_eq!(
+                    bare.observe(now, &[seconds_ago_max + 1]),
+                    Err(hoard_clmm::ClmmError::ObservationTooOld)
+                );
+            }
+            Err(e) => return Err(TestCaseError::fail(format!("unexpected {e}"))),
+        }
+    }
+}
+
+#[test]
+fn observe_refuses_unknown_pools_and_too_many_values() {
+    let mut state = State::default();
+    assert_eq!(super::observe(&state, 7, 10, &[0]), Err(super::ObserveError::NotFound { pool: 7 }));
+    register(&mut state, 0);
+    Pool::create(configs()[0], EngineStorage { state: &mut state, pool: 7 })
+        .initialize(U256::from(1u8) << 96, 100)
+        .expect("initialize");
+    // One observation, written at 100: at 160, 60 seconds back is the limit.
+    let o = super::observe(&state, 7, 160, &[0, 60]).expect("in reach");
+    assert_eq!((o.cardinality, o.cardinality_next, o.seconds_ago_max), (1, 1, 60));
+    assert_eq!(o.tick_cumulatives, vec![0, 0], "tick 0 since time 100");
+    let old = super::observe(&state, 7, 160, &[0, 61, 62]).expect_err("61 is too old");
+    assert_eq!(
+        old,
+        super::ObserveError::TooOld {
+            pool: 7,
+            seconds_ago: 61,
+            seconds_ago_max: 60,
+            cardinality: 1
+        }
+    );
+    assert!(old.to_string().starts_with("OLD: secondsAgo 61"), "{old}");
+    let many = vec![0u32; super::OBSERVE_SECONDS_AGOS_MAX + 1];
+    assert!(matches!(
+        super::observe(&state, 7, 160, &many),
+        Err(super::ObserveError::TooMany { .. })
+    ));
 }
