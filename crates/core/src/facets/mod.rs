@@ -28,7 +28,7 @@ use crate::{
 };
 
 /// A facet: what it owns and what it does. Each facet's folder has a unit struct `Definition`
-/// implementing this, and one line in [`registry::every_facet!`].
+/// implementing this, and one line in `every_facet!` (`facets/registry.rs`).
 pub trait Facet: Sync {
     /// Its number: the first byte of its tables' ids (`state::FACET`), never reused.
     fn number(&self) -> u8;
