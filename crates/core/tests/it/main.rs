@@ -9,6 +9,7 @@ mod diamond;
 mod errors;
 mod genesis;
 mod harness;
+mod pool_props;
 mod pools;
 mod properties;
 mod review;
