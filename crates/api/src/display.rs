@@ -111,8 +111,8 @@ pub fn amount(amount: U256, symbol: &str) -> String {
 }
 
 /// A whole number with thousands separators.
-pub fn count(n: u64) -> String {
-    group_thousands(&n.to_string())
+pub fn count(n: impl Into<u128>) -> String {
+    group_thousands(&n.into().to_string())
 }
 
 /// Last second of year 9999; later times are shown as raw unix seconds.

@@ -140,6 +140,13 @@ fn binary_search(
     }
 }
 
+/// The oldest observation of a ring of `cardinality` (> 0) slots whose newest is at `index`:
+/// the slot after the newest once the ring wrapped, slot 0 before (`getSurroundingObservations`).
+pub fn oldest_in(slot: &impl Fn(u16) -> Observation, index: u16, cardinality: u16) -> Observation {
+    let oldest = slot(((u32::from(index) + 1) % u32::from(cardinality)) as u16);
+    if oldest.initialized { oldest } else { slot(0) }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn surrounding(
     slot: &impl Fn(u16) -> Observation,
@@ -157,10 +164,7 @@ fn surrounding(
         }
         return Ok((newest, newest.transform(target, tick, liquidity)));
     }
-    let mut oldest = slot(((u32::from(index) + 1) % u32::from(cardinality)) as u16);
-    if !oldest.initialized {
-        oldest = slot(0);
-    }
+    let oldest = oldest_in(slot, index, cardinality);
     if !lte(time, oldest.block_timestamp, target) {
         return Err(ClmmError::ObservationTooOld);
     }

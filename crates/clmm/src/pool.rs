@@ -331,6 +331,19 @@ impl<S: PoolStorage> Pool<S> {
         )
     }
 
+    /// The oldest observation the ring holds (`None` before `initialize`): how far back
+    /// `observe` reaches.
+    pub fn oldest_observation(&self) -> Option<crate::oracle::Observation> {
+        let slot0 = &self.st().slot0;
+        (slot0.observation_cardinality > 0).then(|| {
+            crate::oracle::oldest_in(
+                &|i| self.storage.observation(i),
+                slot0.observation_index,
+                slot0.observation_cardinality,
+            )
+        })
+    }
+
     /// Time-weighted arithmetic mean tick over the last `seconds` before `time`, floored toward
     /// minus infinity.
     pub fn twap_tick(&self, time: u32, seconds: u32) -> Result<i32> {

@@ -485,7 +485,7 @@ pub(crate) fn liquidity_chart(p: &PoolInfo, w: &TickWindow) -> String {
             esc(&p.price_at_tick(b.from)),
             esc(&p.price_at_tick(b.to)),
             esc(&units),
-            esc(&count_u128(b.liquidity)),
+            esc(&count(b.liquidity)),
         );
     }
     let now = x(w.tick);
@@ -497,7 +497,7 @@ pub(crate) fn liquidity_chart(p: &PoolInfo, w: &TickWindow) -> String {
         esc(&p.price(false)),
         esc(&units),
         w.tick,
-        esc(&count_u128(w.liquidity)),
+        esc(&count(w.liquidity)),
     );
     let listed = w.rows.len();
     let mut caption = format!(
@@ -507,7 +507,7 @@ pub(crate) fn liquidity_chart(p: &PoolInfo, w: &TickWindow) -> String {
         w.lower,
         w.upper,
         w.tick,
-        count_u128(w.liquidity),
+        count(w.liquidity),
     );
     if w.more_below || w.more_above {
         caption.push_str("; more beyond the ticks shown");
@@ -518,7 +518,7 @@ pub(crate) fn liquidity_chart(p: &PoolInfo, w: &TickWindow) -> String {
         "Liquidity by tick",
         &caption,
         &plot,
-        &format!("at most {}", count_u128(max)),
+        &format!("at most {}", count(max)),
         (&axis_label(p, left), &axis_label(p, right)),
     )
 }
@@ -531,11 +531,6 @@ const AXIS_LABEL_CHARS_MAX: usize = 14;
 fn axis_label(p: &PoolInfo, tick: i32) -> String {
     let price = p.price_at_tick(tick);
     if price.chars().count() <= AXIS_LABEL_CHARS_MAX { price } else { format!("tick {tick}") }
-}
-
-/// A liquidity amount with thousands separators.
-pub(crate) fn count_u128(n: u128) -> String {
-    crate::display::group_thousands(&n.to_string())
 }
 
 #[cfg(test)]

@@ -41,7 +41,7 @@ pub(super) fn list(node: &NodeHandle, as_fragment: bool) -> PageResult {
                     esc(&p.symbol0)
                 ),
                 p.tick.to_string(),
-                esc(&charts::count_u128(p.liquidity)),
+                esc(&count(p.liquidity)),
                 format!(
                     "{}<br>{}",
                     amount_units_cell(p.balance0, p.decimals0, &p.symbol0),
@@ -110,7 +110,7 @@ pub(super) fn pool(node: &NodeHandle, id: u32, as_fragment: bool) -> PageResult 
     ));
     body.push_str(&card(
         "Active liquidity",
-        &esc(&charts::count_u128(info.liquidity)),
+        &esc(&count(info.liquidity)),
         "",
         "the liquidity of the range holding the price",
     ));
@@ -171,7 +171,7 @@ pub(super) fn pool(node: &NodeHandle, id: u32, as_fragment: bool) -> PageResult 
                 format!("{}{mark}", r.tick),
                 esc(&info.price_at_tick(r.tick)),
                 esc(&signed_count(r.liquidity_net)),
-                esc(&charts::count_u128(r.liquidity_active)),
+                esc(&count(r.liquidity_active)),
             ]
         })
         .collect();
@@ -239,7 +239,7 @@ pub(super) fn pool(node: &NodeHandle, id: u32, as_fragment: bool) -> PageResult 
 /// A signed liquidity with thousands separators (`-1,000`).
 fn signed_count(n: i128) -> String {
     let sign = if n < 0 { "-" } else { "" };
-    format!("{sign}{}", charts::count_u128(n.unsigned_abs()))
+    format!("{sign}{}", count(n.unsigned_abs()))
 }
 
 /// A pool id of the address bar: decimal digits, a `uint32`.

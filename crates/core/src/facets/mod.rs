@@ -51,6 +51,27 @@ pub trait Facet: Sync {
     }
 }
 
+/// The parts of [`Facet`] that every facet declares the same way, by the layout of its folder:
+/// its number and tables from its `state.rs`, its events from its `events.rs`. Used inside
+/// `impl Facet for Definition` with the facet's name.
+macro_rules! facet_conventions {
+    ($name:literal) => {
+        fn number(&self) -> u8 {
+            state::FACET
+        }
+        fn name(&self) -> &'static str {
+            $name
+        }
+        fn tables(&self) -> &'static [&'static dyn $crate::state::TableSpec] {
+            state::TABLES
+        }
+        fn events(&self) -> &'static [$crate::event::EventInfo] {
+            events::EVENTS
+        }
+    };
+}
+pub(crate) use facet_conventions;
+
 /// A handler of the commands routed to an implementation.
 pub type Execute = fn(&mut Ctx<'_>, &Command) -> Outcome;
 

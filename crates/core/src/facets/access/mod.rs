@@ -232,18 +232,7 @@ const IMPLEMENTATIONS: &[super::Implementation] =
 const VIEWS: &[&str] = &["hasRole(bytes32,address)", "pendingGrant(bytes32,address)"];
 
 impl super::Facet for Definition {
-    fn number(&self) -> u8 {
-        state::FACET
-    }
-    fn name(&self) -> &'static str {
-        "access"
-    }
-    fn tables(&self) -> &'static [&'static dyn crate::state::TableSpec] {
-        state::TABLES
-    }
-    fn events(&self) -> &'static [crate::event::EventInfo] {
-        events::EVENTS
-    }
+    super::facet_conventions!("access");
     fn implementations(&self) -> &'static [super::Implementation] {
         IMPLEMENTATIONS
     }

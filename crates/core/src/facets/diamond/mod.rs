@@ -293,18 +293,7 @@ pub fn loupe_facets(registry: &BTreeMap<[u8; 4], Address>) -> Vec<(Address, Vec<
 pub struct Definition;
 
 impl super::Facet for Definition {
-    fn number(&self) -> u8 {
-        state::FACET
-    }
-    fn name(&self) -> &'static str {
-        "diamond"
-    }
-    fn tables(&self) -> &'static [&'static dyn crate::state::TableSpec] {
-        state::TABLES
-    }
-    fn events(&self) -> &'static [crate::event::EventInfo] {
-        events::EVENTS
-    }
+    super::facet_conventions!("diamond");
     fn implementations(&self) -> &'static [super::Implementation] {
         const CUT_AND_LOUPE: &[super::Implementation] = &[
             super::Implementation {

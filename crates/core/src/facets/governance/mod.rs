@@ -85,18 +85,7 @@ const IMPLEMENTATIONS: &[super::Implementation] =
 const VIEWS: &[&str] = &["governanceSteward()"];
 
 impl super::Facet for Definition {
-    fn number(&self) -> u8 {
-        state::FACET
-    }
-    fn name(&self) -> &'static str {
-        "governance"
-    }
-    fn tables(&self) -> &'static [&'static dyn crate::state::TableSpec] {
-        state::TABLES
-    }
-    fn events(&self) -> &'static [crate::event::EventInfo] {
-        events::EVENTS
-    }
+    super::facet_conventions!("governance");
     fn implementations(&self) -> &'static [super::Implementation] {
         IMPLEMENTATIONS
     }

@@ -62,18 +62,7 @@ pub fn next_due(state: &State) -> Option<u64> {
 pub struct Definition;
 
 impl super::Facet for Definition {
-    fn number(&self) -> u8 {
-        state::FACET
-    }
-    fn name(&self) -> &'static str {
-        "ledger"
-    }
-    fn tables(&self) -> &'static [&'static dyn crate::state::TableSpec] {
-        state::TABLES
-    }
-    fn events(&self) -> &'static [crate::event::EventInfo] {
-        events::EVENTS
-    }
+    super::facet_conventions!("ledger");
     fn implementations(&self) -> &'static [super::Implementation] {
         const SYSTEM: &[super::Implementation] = &[super::Implementation {
             immutable: true,

@@ -139,18 +139,7 @@ pub struct Definition;
 const V1: super::Implementation = super::Implementation::v1("pause", &["paused()"], execute);
 
 impl super::Facet for Definition {
-    fn number(&self) -> u8 {
-        state::FACET
-    }
-    fn name(&self) -> &'static str {
-        "pause"
-    }
-    fn tables(&self) -> &'static [&'static dyn crate::state::TableSpec] {
-        state::TABLES
-    }
-    fn events(&self) -> &'static [crate::event::EventInfo] {
-        events::EVENTS
-    }
+    super::facet_conventions!("pause");
     fn implementations(&self) -> &'static [super::Implementation] {
         #[cfg(not(test))]
         const VERSIONS: &[super::Implementation] = &[V1];

@@ -159,19 +159,8 @@ pub fn observe(
     }
     let p = view(state, id).ok_or(ObserveError::NotFound { pool: id })?;
     let slot0 = *p.slot0();
-    let seconds_ago_max = if slot0.observation_cardinality == 0 {
-        0
-    } else {
-        // The slot after the newest is the oldest once the ring wrapped; slot 0 before.
-        let storage = p.storage();
-        let next =
-            (u32::from(slot0.observation_index) + 1) % u32::from(slot0.observation_cardinality);
-        let mut oldest = hoard_clmm::PoolStorage::observation(storage, next as u16);
-        if !oldest.initialized {
-            oldest = hoard_clmm::PoolStorage::observation(storage, 0);
-        }
-        time.wrapping_sub(oldest.block_timestamp)
-    };
+    let seconds_ago_max =
+        p.oldest_observation().map_or(0, |oldest| time.wrapping_sub(oldest.block_timestamp));
     match p.observe(time, seconds_agos) {
         Ok((tick_cumulatives, seconds_per_liquidity_cumulative_x128s)) => Ok(Observed {
             tick_cumulatives,
@@ -474,18 +463,7 @@ const VIEWS: &[&str] =
     &["poolState(uint32)", "quote(uint32,bool,int256,uint160)", "observe(uint32,uint32[])"];
 
 impl super::Facet for Definition {
-    fn number(&self) -> u8 {
-        state::FACET
-    }
-    fn name(&self) -> &'static str {
-        "pools"
-    }
-    fn tables(&self) -> &'static [&'static dyn crate::state::TableSpec] {
-        state::TABLES
-    }
-    fn events(&self) -> &'static [crate::event::EventInfo] {
-        events::EVENTS
-    }
+    super::facet_conventions!("pools");
     fn implementations(&self) -> &'static [super::Implementation] {
         IMPLEMENTATIONS
     }

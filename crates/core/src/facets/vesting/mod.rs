@@ -149,18 +149,7 @@ const IMPLEMENTATIONS: &[super::Implementation] =
 const VIEWS: &[&str] = &["vestingSchedule(uint64)", "releasable(uint64)"];
 
 impl super::Facet for Definition {
-    fn number(&self) -> u8 {
-        state::FACET
-    }
-    fn name(&self) -> &'static str {
-        "vesting"
-    }
-    fn tables(&self) -> &'static [&'static dyn crate::state::TableSpec] {
-        state::TABLES
-    }
-    fn events(&self) -> &'static [crate::event::EventInfo] {
-        events::EVENTS
-    }
+    super::facet_conventions!("vesting");
     fn implementations(&self) -> &'static [super::Implementation] {
         IMPLEMENTATIONS
     }

@@ -173,18 +173,7 @@ const VIEWS: &[&str] = &[
 ];
 
 impl super::Facet for Definition {
-    fn number(&self) -> u8 {
-        state::FACET
-    }
-    fn name(&self) -> &'static str {
-        "votes"
-    }
-    fn tables(&self) -> &'static [&'static dyn crate::state::TableSpec] {
-        state::TABLES
-    }
-    fn events(&self) -> &'static [crate::event::EventInfo] {
-        events::EVENTS
-    }
+    super::facet_conventions!("votes");
     fn implementations(&self) -> &'static [super::Implementation] {
         IMPLEMENTATIONS
     }
